@@ -1,0 +1,49 @@
+"""summarizer: news articles about violent incidents in, grounded incident records out.
+
+    >>> from summarizer import summarize
+    >>> doc = summarize(text, published="2023-12-30")
+    >>> for incident in doc.records:
+    ...     print(incident.sub_event_type, incident.killed.best if incident.killed else None)
+"""
+
+from summarizer._api import connect, summarize
+from summarizer._errors import (
+    ArticleTooLongError,
+    AuthenticationError,
+    EndpointError,
+    ExtractionError,
+    InputError,
+    SchemaError,
+    SetupError,
+    SummarizerError,
+)
+from summarizer._incident import Claim, Count, Grounded, Incident
+from summarizer._llm import LLMClient, Usage
+from summarizer._pipeline import Document
+from summarizer._schema import Schema
+from summarizer._settings import Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ArticleTooLongError",
+    "AuthenticationError",
+    "Claim",
+    "Count",
+    "Document",
+    "EndpointError",
+    "ExtractionError",
+    "Grounded",
+    "Incident",
+    "InputError",
+    "LLMClient",
+    "Schema",
+    "SchemaError",
+    "Settings",
+    "SetupError",
+    "SummarizerError",
+    "Usage",
+    "__version__",
+    "connect",
+    "summarize",
+]

@@ -1,0 +1,101 @@
+"""The Python entry points: `summarize` one article text, `connect` to the configured model."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+from summarizer._article import Article, check_text
+from summarizer._dates import find_dateline
+from summarizer._errors import InputError
+from summarizer._llm import LLMClient
+from summarizer._pipeline import Document, extract
+from summarizer._schema import Schema, resolve_schema
+from summarizer._settings import Settings
+
+
+def connect(settings: Settings) -> LLMClient:
+    """The client for the configured endpoint, starting the embedded server if none is."""
+    if settings.embedded:
+        from summarizer._local_server import shared_server
+
+        server = shared_server(settings)
+        return LLMClient(
+            base_url=server.base_url,
+            model=server.model_alias,
+            api_key=server.api_key,
+            settings=settings,
+            response_format=settings.response_format or "json_object",
+        )
+    return LLMClient(
+        base_url=settings.base_url,
+        model=settings.model or "gpt-4o-mini",
+        api_key=settings.api_key,
+        settings=settings,
+        response_format=settings.response_format or "json_schema",
+    )
+
+
+def parse_published(value: date | str | None) -> date | None:
+    """A publication date from ``YYYY-MM-DD`` (or a `date`); InputError otherwise."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"publication date {value!r} is not YYYY-MM-DD") from None
+
+
+def run(
+    article: Article,
+    *,
+    schema: Schema,
+    llm: LLMClient,
+    settings: Settings,
+    published: date | None,
+) -> Document:
+    """Extract one checked article; the publication date falls back to its dateline."""
+    return extract(
+        article,
+        schema,
+        llm,
+        published=published or find_dateline(article.text),
+        strategy=settings.strategy,
+    )
+
+
+def summarize(
+    text: str,
+    *,
+    published: date | str | None = None,
+    schema: str | Schema | type[BaseModel] = "incident",
+    prompt: str | None = None,
+    settings: Settings | None = None,
+    source: str = "<text>",
+) -> Document:
+    """Turn one article into incident records.
+
+    Args:
+        text: the article's text.
+        published: its publication date (``YYYY-MM-DD`` or a `date`); relative dates
+            ("on Friday") are resolved against it. Without it, a dateline is used if the
+            article has one with a year; otherwise dates are kept as text.
+        schema: ``"incident"`` (default), a ``"module.py:Model"`` spec, or a Pydantic model.
+        prompt: a Jinja template path that replaces the schema's fill prompt.
+        settings: endpoint and limits; default `Settings.load()` (environment, then the
+            embedded model).
+        source: a label for the article, reported in the output.
+
+    Returns:
+        A `Document` whose ``records`` are the schema's record objects.
+    """
+    settings = settings or Settings.load()
+    article = check_text(text, source, settings.max_article_chars)
+    return run(
+        article,
+        schema=resolve_schema(schema, prompt),
+        llm=connect(settings),
+        settings=settings,
+        published=parse_published(published),
+    )

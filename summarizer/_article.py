@@ -1,0 +1,67 @@
+"""Reading an article: from a path, stdin or a string, with clear errors for bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from summarizer._errors import ArticleTooLongError, InputError
+
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class Article:
+    """The text to extract from, and where it came from."""
+
+    text: str
+    source: str
+
+    @property
+    def digest(self) -> str:
+        """A short content hash: the article's stable id when it has no other."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()[:12]
+
+
+def check_text(text: str, source: str, max_chars: int) -> Article:
+    """Validate article text (not empty, within the length limit) and wrap it."""
+    if not text.strip():
+        raise InputError(f"{source}: the article is empty")
+    if len(text) > max_chars:
+        raise ArticleTooLongError(
+            f"{source}: the article has {len(text):,} characters, more than the limit of "
+            f"{max_chars:,} for one extraction (raise it with --max-chars if the model's "
+            "context allows)"
+        )
+    return Article(text=text, source=source)
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 text from bytes, refusing binary data with a clear message."""
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{source}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8"
+        ) from None
+
+
+def read_article(path: str, max_chars: int) -> Article:
+    """Read `path` (or stdin for ``-``) into a checked `Article`."""
+    if path == STDIN:
+        return check_text(decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>", max_chars)
+    file = Path(path)
+    if file.is_dir():
+        raise InputError(f"{path}: is a directory; give article files (or '-' for stdin)")
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
+    return check_text(decode(data, path), path, max_chars)

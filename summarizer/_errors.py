@@ -1,0 +1,57 @@
+"""The errors `summarizer` raises, as one hierarchy.
+
+Every error a user can cause or meet (bad input, missing set-up, an endpoint that
+does not answer, a model that never gives a valid answer) is a `SummarizerError`
+subclass. Each class carries the process exit code the CLI uses for it, so a script
+can tell the failures apart without parsing messages.
+"""
+
+from __future__ import annotations
+
+
+class SummarizerError(Exception):
+    """Base class of every error `summarizer` raises on purpose."""
+
+    exit_code = 1
+
+
+class InputError(SummarizerError):
+    """The article cannot be read: missing path, a directory, empty, binary or not UTF-8."""
+
+    exit_code = 3
+
+
+class ArticleTooLongError(InputError):
+    """The article is longer than the configured limit for one extraction."""
+
+    exit_code = 4
+
+
+class SchemaError(SummarizerError):
+    """A `--schema` or `--prompt` that cannot be loaded or used."""
+
+    exit_code = 5
+
+
+class SetupError(SummarizerError):
+    """Something the program needs is not installed or not intact (extra, weights)."""
+
+    exit_code = 6
+
+
+class EndpointError(SummarizerError):
+    """The model endpoint could not be reached or kept failing after retries."""
+
+    exit_code = 7
+
+
+class AuthenticationError(EndpointError):
+    """The endpoint refused the API key (HTTP 401 or 403)."""
+
+    exit_code = 8
+
+
+class ExtractionError(SummarizerError):
+    """The model's answers never passed validation, even after re-asks."""
+
+    exit_code = 9

@@ -1,0 +1,152 @@
+"""The one LLM path: an OpenAI-compatible endpoint, through openai + instructor.
+
+`LLMClient.extract(model, messages)` returns a validated Pydantic object. Below it,
+`RetryingTransport` retries transport failures; instructor re-asks (bounded) when the
+answer fails validation, feeding the error back. Token usage and call counts are
+summed over every completion, re-asks included, into the `Usage` the caller passes.
+Errors come out as the `SummarizerError` hierarchy, never as openai's or instructor's.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx2
+import instructor
+from instructor.core import IncompleteOutputException, InstructorRetryException
+import openai
+from pydantic import BaseModel
+
+from summarizer._errors import AuthenticationError, EndpointError, ExtractionError
+from summarizer._settings import ResponseFormat, Settings
+from summarizer._transport import RetryingTransport
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class Usage:
+    """Tokens and calls spent, summed over every attempt."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    llm_calls: int = 0
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.llm_calls += other.llm_calls
+
+
+# Which Usage the completions of the current call count into (per thread / task).
+_meter: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("meter", default=None)
+
+
+def _count_completion(response: Any) -> None:
+    usage = _meter.get()
+    if usage is None:
+        return
+    usage.llm_calls += 1
+    if getattr(response, "usage", None) is not None:
+        usage.prompt_tokens += response.usage.prompt_tokens or 0
+        usage.completion_tokens += response.usage.completion_tokens or 0
+
+
+class LLMClient:
+    """Structured extraction against one OpenAI-compatible endpoint and model."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str | None,
+        model: str,
+        api_key: str | None,
+        settings: Settings,
+        response_format: ResponseFormat = "json_schema",
+        transport: httpx2.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url or "https://api.openai.com/v1"
+        self.model = model
+        self.response_format = response_format
+        self._settings = settings
+        http_client = httpx2.Client(
+            transport=RetryingTransport(
+                transport,
+                attempts=settings.transport_retries + 1,
+                max_backoff=settings.max_backoff,
+            ),
+            timeout=settings.timeout,
+        )
+        raw = openai.OpenAI(
+            base_url=self.base_url,
+            api_key=api_key or "not-needed",
+            http_client=http_client,
+            max_retries=0,  # transport retries happen in RetryingTransport
+        )
+        self._client = instructor.from_openai(raw, mode=instructor.Mode.JSON_SCHEMA)
+        self._client.on("completion:response", _count_completion)
+
+    def extract(self, response_model: type[T], messages: list[dict[str, str]], usage: Usage) -> T:
+        """Ask the model to fill `response_model`; spend is added to `usage`."""
+        extra_body = None
+        if self.response_format == "json_object":
+            # llama-cpp-python's dialect: it rejects {"type": "json_schema"} but builds the
+            # same grammar from {"type": "json_object", "schema": ...}.
+            schema = response_model.model_json_schema()
+            extra_body = {"response_format": {"type": "json_object", "schema": schema}}
+        token = _meter.set(usage)
+        try:
+            return self._client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                response_model=response_model,
+                max_retries=self._settings.reasks,
+                temperature=self._settings.temperature,
+                seed=self._settings.seed,
+                extra_body=extra_body,
+            )
+        except Exception as exc:
+            raise self._translate(exc) from exc
+        finally:
+            _meter.reset(token)
+
+    def _translate(self, exc: Exception) -> Exception:
+        """One clear error for whatever openai or instructor raised."""
+        cause = _root_cause(exc)
+        if isinstance(cause, (openai.AuthenticationError, openai.PermissionDeniedError)):
+            return AuthenticationError(
+                f"{self.base_url} refused the API key (HTTP {cause.status_code}); "
+                "check --api-key / SUMMARIZER_API_KEY"
+            )
+        if isinstance(cause, (openai.APIConnectionError, httpx2.TransportError)):
+            return EndpointError(f"cannot reach the model endpoint {self.base_url}: {cause}")
+        if isinstance(cause, openai.APIStatusError):
+            return EndpointError(
+                f"the model endpoint {self.base_url} answered HTTP {cause.status_code}: "
+                f"{_short(cause.message)}"
+            )
+        if isinstance(exc, IncompleteOutputException):
+            return ExtractionError(
+                "the model's answer was cut off at the token limit; try a shorter article"
+            )
+        if isinstance(exc, InstructorRetryException):
+            return ExtractionError(
+                f"the model's answer did not validate after {exc.n_attempts} attempt(s): "
+                f"{_short(str(cause))}"
+            )
+        return exc
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """instructor wraps every failure alike; the first non-instructor cause says what it was."""
+    seen = exc
+    while isinstance(seen, InstructorRetryException) and seen.__cause__:
+        seen = seen.__cause__
+    return seen
+
+
+def _short(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

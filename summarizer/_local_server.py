@@ -1,0 +1,158 @@
+"""The embedded model: a llama.cpp server that the program starts, reuses and stops.
+
+`LocalServer` runs ``python -m llama_cpp.server`` as a child process bound to
+127.0.0.1 on a free port, protected by a random API key, and waits until it answers.
+`shared_server()` gives one per process, started on first use and stopped at exit;
+on Linux the child also gets SIGTERM if this process dies without cleaning up, so no
+server is left orphaned.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import importlib.util
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx2
+
+from summarizer._errors import SetupError
+from summarizer._settings import Settings
+from summarizer._weights import INSTALL_HINT, MODEL_NAME, ensure_model
+
+STARTUP_TIMEOUT = 180.0
+_STOP_GRACE = 10.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: ask Linux to SIGTERM it when the parent dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+class LocalServer:
+    """One llama.cpp server process; a context manager (`with LocalServer(...) as s:`)."""
+
+    def __init__(self, model_file: Path | None, *, threads: int, context_size: int) -> None:
+        self.model_file = model_file
+        self.threads = threads
+        self.context_size = context_size
+        self.api_key = secrets.token_urlsafe(24)
+        self.port = 0
+        self.model_alias = MODEL_NAME if model_file is None else model_file.stem
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log")
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self) -> LocalServer:
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise SetupError(f"the embedded model needs llama-cpp-python; run: {INSTALL_HINT}")
+        model_file = self.model_file or ensure_model()
+        if not model_file.is_file():
+            raise SetupError(f"model file not found: {model_file}")
+        self.port = _free_port()
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(model_file),
+            "--model_alias", self.model_alias,
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--api_key", self.api_key,
+            "--n_ctx", str(self.context_size),
+            "--n_threads", str(self.threads),
+            "--n_threads_batch", str(self.threads),
+        ]  # fmt: skip
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+        )
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        headers = {"Authorization": f"Bearer {self.api_key}"}
+        while time.monotonic() < deadline:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise SetupError(
+                    f"the embedded model server exited with code {self._process.returncode}: "
+                    f"{self._log_tail()}"
+                )
+            with contextlib.suppress(httpx2.TransportError):
+                if httpx2.get(f"{self.base_url}/models", headers=headers, timeout=2).is_success:
+                    return
+            time.sleep(0.25)
+        raise SetupError(f"the embedded model server did not answer within {STARTUP_TIMEOUT:.0f} s")
+
+    def _log_tail(self, lines: int = 3) -> str:
+        text = Path(self._log.name).read_text(errors="replace").strip().splitlines()
+        return " | ".join(text[-lines:]) or "(no output)"
+
+    def stop(self) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL after a grace period)."""
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(_STOP_GRACE)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> LocalServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+_shared: LocalServer | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_server(settings: Settings) -> LocalServer:
+    """The process's embedded server, started on first call and stopped at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or _shared.pid is None:
+            server = LocalServer(
+                settings.model_file,
+                threads=settings.embedded_threads,
+                context_size=settings.context_size,
+            ).start()
+            atexit.register(server.stop)
+            _shared = server
+        return _shared

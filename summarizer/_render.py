@@ -1,0 +1,62 @@
+"""Output formats for documents: JSON (the full record) and a readable Markdown summary."""
+
+from __future__ import annotations
+
+import json
+
+from summarizer._pipeline import Document
+
+
+def to_json(document: Document, *, indent: int | None = 2) -> str:
+    return json.dumps(document.to_dict(), ensure_ascii=False, indent=indent)
+
+
+def _cell(value: object) -> str:
+    return "–" if value in (None, "", []) else str(value)
+
+
+def _count(count: dict | None) -> str:
+    if not count:
+        return "–"
+    claims = "; ".join(
+        f"“{c['text']}” ({c['claimant'] or 'article'})" for c in count.get("claims", [])
+    )
+    return f"{_cell(count['best'])} [{claims}]" if claims else _cell(count["best"])
+
+
+def to_markdown(document: Document) -> str:
+    """A human summary; records of the built-in schema get a readable layout."""
+    data = document.to_dict()
+    lines = [
+        f"# {data['source']}",
+        "",
+        f"{len(data['records'])} record(s) · schema `{data['schema']}` · model `{data['model']}` "
+        f"· prompt `{data['prompt_version']}` · {data['usage']['llm_calls']} LLM call(s), "
+        f"{data['usage']['seconds']} s",
+        "",
+    ]
+    for record in data["records"]:
+        if "sub_event_type" in record:
+            location = record["location"]
+            lines += [
+                f"## {record['id']}: {record['sub_event_type'].replace('_', ' ')}",
+                "",
+                record["summary"],
+                "",
+                f"- **When**: {_cell(record['date']['text'])} "
+                f"({_cell(record['date']['start'])}, {record['date']['precision']})",
+                f"- **Where**: {_cell(location['place'])}, {_cell(location['country'])}",
+                f"- **Who**: {_cell(', '.join(p['text'] for p in record['perpetrators']))}",
+                f"- **Against**: "
+                f"{_cell(', '.join(t['text'] for t in record['targets'] + record['victims']))}",
+                f"- **With**: {_cell(', '.join(w['text'] for w in record['weapons']))}",
+                f"- **Killed**: {_count(record['killed'])}",
+                f"- **Injured**: {_count(record['injured'])}",
+                f"- **Evidence**: “{record['evidence']['text']}”",
+                "",
+            ]
+        else:
+            lines += ["```json", json.dumps(record, ensure_ascii=False, indent=2), "```", ""]
+    if data["warnings"]:
+        lines += ["### Warnings", ""] + [f"- {w}" for w in data["warnings"]] + [""]
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""Schemas: what the model fills for one incident, what users get, and which prompts ask.
+
+A `Schema` bundles the model-facing shape (kept shallow so a small model can fill
+it), the record users receive, the prompt templates, and `finalize`, the program's
+step from one to the other (grounding, number and date normalisation). Built-in
+schemas are looked up by name; a user's own Pydantic model is named as
+``path/to/module.py:Model`` or ``package.module:Model`` and gets the generic prompt
+(or the one passed as ``--prompt``). The pipeline treats every schema alike.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from summarizer._errors import SchemaError
+from summarizer._grounding import Span
+
+
+@dataclass
+class Context:
+    """What `finalize` knows about the incident beyond the model's answer."""
+
+    text: str
+    published: date | None
+    record_id: str
+    anchor: Span | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+Finalize = Callable[[BaseModel, Context], BaseModel]
+
+
+def _as_is(item: BaseModel, context: Context) -> BaseModel:
+    """A user's model is returned as the model filled it."""
+    return item
+
+
+@dataclass(frozen=True)
+class Schema:
+    """One kind of record the pipeline can extract."""
+
+    name: str
+    item_model: type[BaseModel]
+    record_model: type[BaseModel]
+    fill_prompt: str
+    list_prompt: str = "list_incidents"
+    finalize: Finalize = _as_is
+
+    def field_guide(self) -> list[dict[str, Any]]:
+        """Name, type and description of each field the model fills, for generic prompts.
+
+        In JSON-schema mode the model never sees the schema (a grammar constrains it),
+        so prompts must describe the fields in words.
+        """
+        schema = self.item_model.model_json_schema()
+        return [
+            {
+                "name": name,
+                "type": prop.get("type", "value"),
+                "description": prop.get("description", ""),
+            }
+            for name, prop in schema.get("properties", {}).items()
+        ]
+
+
+def builtin_schemas() -> dict[str, Schema]:
+    """The schemas shipped with summarizer, by name."""
+    from summarizer import _incident
+
+    return {_incident.SCHEMA.name: _incident.SCHEMA}
+
+
+def resolve_schema(spec: str | Schema | type[BaseModel], prompt: str | None = None) -> Schema:
+    """Turn ``incident``, ``file.py:Model``, ``pkg.mod:Model`` or a model class into a Schema."""
+    if isinstance(spec, Schema):
+        schema = spec
+    elif isinstance(spec, type) and issubclass(spec, BaseModel):
+        schema = Schema(spec.__name__, spec, spec, fill_prompt="generic")
+    elif ":" in spec:
+        return resolve_schema(_import_model(spec), prompt)
+    elif spec in builtin_schemas():
+        schema = builtin_schemas()[spec]
+    else:
+        raise SchemaError(
+            f"unknown schema {spec!r}; built-in: {', '.join(builtin_schemas())}, "
+            "or give path/to/module.py:Model or package.module:Model"
+        )
+    if prompt is not None:
+        schema = Schema(**{**schema.__dict__, "fill_prompt": prompt})
+    return schema
+
+
+def _import_model(spec: str) -> type[BaseModel] | Schema:
+    location, _, attribute = spec.rpartition(":")
+    try:
+        if location.endswith(".py"):
+            path = Path(location).resolve()
+            if not path.is_file():
+                raise SchemaError(f"schema module not found: {location}")
+            module_spec = importlib.util.spec_from_file_location(path.stem, path)
+            assert module_spec is not None and module_spec.loader is not None
+            module = importlib.util.module_from_spec(module_spec)
+            sys.modules[path.stem] = module
+            module_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(location)
+    except SchemaError:
+        raise
+    except Exception as exc:  # a user's module can fail in any way while importing
+        raise SchemaError(f"cannot import schema module {location}: {exc}") from None
+    found = getattr(module, attribute, None)
+    if isinstance(found, Schema) or (isinstance(found, type) and issubclass(found, BaseModel)):
+        return found
+    raise SchemaError(f"{spec}: {attribute!r} is not a Pydantic model in {location}")
+
+
+def json_schema_exports() -> dict[str, dict[str, Any]]:
+    """File name -> JSON Schema of each built-in record model (what ``schemas/`` holds)."""
+    return {
+        f"{name}.schema.json": schema.record_model.model_json_schema()
+        for name, schema in builtin_schemas().items()
+    }
+
+
+def export_json_schemas(folder: Path) -> list[Path]:
+    """Write `json_schema_exports()` into `folder`; returns the paths written."""
+    import json
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, content in json_schema_exports().items():
+        path = folder / filename
+        path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
+        written.append(path)
+    return written

@@ -1,0 +1,94 @@
+"""All configuration in one place: `Settings`, read from arguments and the environment.
+
+Precedence: explicit arguments (CLI flags or keyword arguments) over environment
+variables over defaults. Which model is used:
+
+- nothing configured (no base URL, no model name): the embedded model, a llama.cpp
+  server the program starts and stops itself;
+- a base URL (``--base-url`` / ``SUMMARIZER_BASE_URL``): any OpenAI-compatible endpoint;
+- a model name but no base URL: OpenAI itself, with ``OPENAI_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Literal
+
+Strategy = Literal["staged", "single"]
+# How structured output is requested: OpenAI's ``json_schema`` response format, or
+# ``json_object`` with a ``schema`` key (the dialect of llama-cpp-python's server).
+ResponseFormat = Literal["json_schema", "json_object"]
+
+_ENV_PREFIX = "SUMMARIZER_"
+
+
+def _free_cores() -> int:
+    """Cores not already busy: llama.cpp collapses when given a core another process uses."""
+    cores = os.cpu_count() or 1
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:
+        busy = 0
+    return max(1, cores - busy)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to reach the model and how hard to try. Build with `Settings.load()`."""
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    response_format: ResponseFormat | None = None  # None: json_object if embedded, else schema
+    # Embedded model only.
+    model_file: Path | None = None
+    threads: int | None = None
+    context_size: int = 8192
+    # One extraction.
+    strategy: Strategy = "staged"
+    max_article_chars: int = 12_000
+    temperature: float = 0.0
+    seed: int = 0
+    # Reliability: transport retries (429/5xx/timeouts) and validation re-asks are separate.
+    timeout: float = 600.0
+    transport_retries: int = 4
+    max_backoff: float = 60.0
+    reasks: int = 2
+
+    @property
+    def embedded(self) -> bool:
+        """True when no endpoint is configured and the embedded model serves the calls."""
+        return self.base_url is None and self.model is None
+
+    @property
+    def embedded_threads(self) -> int:
+        return self.threads or _free_cores()
+
+    @classmethod
+    def load(cls, **overrides: object) -> Settings:
+        """Settings from ``SUMMARIZER_*`` variables, then `overrides` (None means unset)."""
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = os.environ.get(_ENV_PREFIX + f.name.upper())
+            if raw not in (None, ""):
+                values[f.name] = raw
+        if "api_key" not in values and os.environ.get("OPENAI_API_KEY"):
+            values["api_key"] = os.environ["OPENAI_API_KEY"]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **{k: _coerce(cls, k, v) for k, v in values.items()})
+
+
+def _coerce(cls: type[Settings], name: str, value: object) -> object:
+    """Turn an environment string into the field's type (int, float, Path)."""
+    if not isinstance(value, str):
+        return value
+    default = next(f.default for f in fields(cls) if f.name == name)
+    if name == "model_file":
+        return Path(value).expanduser()
+    if name == "threads" or isinstance(default, int):
+        return int(value)
+    if isinstance(default, float):
+        return float(value)
+    return value

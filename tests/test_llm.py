@@ -1,0 +1,135 @@
+"""The LLM client: re-asks with usage summed, and each failure as our own error."""
+
+from __future__ import annotations
+
+import json
+
+import httpx2
+import pytest
+from pydantic import BaseModel, Field
+
+from summarizer import AuthenticationError, EndpointError, ExtractionError, Settings, Usage
+from summarizer._llm import LLMClient
+
+
+class City(BaseModel):
+    name: str = Field(max_length=20)
+    killed: int
+
+
+def completion(content: str, prompt_tokens: int, completion_tokens: int) -> dict:
+    return {
+        "id": "chatcmpl-test",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "test-model",
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": prompt_tokens,
+            "completion_tokens": completion_tokens,
+            "total_tokens": prompt_tokens + completion_tokens,
+        },
+    }
+
+
+class Endpoint:
+    """Answers chat completions from a list, recording the requests it got."""
+
+    def __init__(self, *answers: httpx2.Response) -> None:
+        self.answers = list(answers)
+        self.requests: list[dict] = []
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(json.loads(request.content))
+        return self.answers[len(self.requests) - 1]
+
+
+def client(endpoint: Endpoint, response_format: str = "json_schema", reasks: int = 2) -> LLMClient:
+    settings = Settings(base_url="http://model.test/v1", model="test-model", reasks=reasks,
+                        transport_retries=2, max_backoff=0)
+    return LLMClient(
+        base_url=settings.base_url, model="test-model", api_key="k", settings=settings,
+        response_format=response_format, transport=httpx2.MockTransport(endpoint),
+    )
+
+
+def test_reask_feeds_the_error_back_and_sums_usage() -> None:
+    endpoint = Endpoint(
+        httpx2.Response(200, json=completion('{"name": "Belgorod", "killed": "many"}', 100, 10)),
+        httpx2.Response(200, json=completion('{"name": "Belgorod", "killed": 14}', 130, 12)),
+    )
+    usage = Usage()
+    city = client(endpoint).extract(City, [{"role": "user", "content": "text"}], usage)
+    assert city.model_dump() == {"name": "Belgorod", "killed": 14}
+    assert usage == Usage(prompt_tokens=230, completion_tokens=22, llm_calls=2)
+    # The second request carries the failed answer and the validation error.
+    reask = json.dumps(endpoint.requests[1]["messages"])
+    assert "killed" in reask and "many" in reask
+    assert len(endpoint.requests[1]["messages"]) > len(endpoint.requests[0]["messages"])
+
+
+def test_transport_retry_is_not_a_reask() -> None:
+    endpoint = Endpoint(
+        httpx2.Response(503, json={"error": "busy"}),
+        httpx2.Response(200, json=completion('{"name": "Kyiv", "killed": 39}', 50, 8)),
+    )
+    usage = Usage()
+    assert client(endpoint).extract(City, [{"role": "user", "content": "t"}], usage).killed == 39
+    assert usage.llm_calls == 1
+    assert endpoint.requests[0] == endpoint.requests[1]
+
+
+def test_json_object_dialect_sends_the_schema() -> None:
+    endpoint = Endpoint(httpx2.Response(200, json=completion('{"name": "A", "killed": 1}', 5, 5)))
+    client(endpoint, response_format="json_object").extract(City, [], Usage())
+    assert endpoint.requests[0]["response_format"] == {
+        "type": "json_object",
+        "schema": City.model_json_schema(),
+    }
+
+
+def test_json_schema_format_by_default() -> None:
+    endpoint = Endpoint(httpx2.Response(200, json=completion('{"name": "A", "killed": 1}', 5, 5)))
+    client(endpoint).extract(City, [], Usage())
+    assert endpoint.requests[0]["response_format"]["type"] == "json_schema"
+
+
+def test_answers_that_never_validate_raise_extraction_error() -> None:
+    bad = httpx2.Response(200, json=completion('{"name": "x"}', 10, 3))
+    endpoint = Endpoint(bad, bad, bad)
+    usage = Usage()
+    with pytest.raises(ExtractionError, match="did not validate after 3 attempt"):
+        client(endpoint, reasks=2).extract(City, [], usage)
+    assert usage.llm_calls == 3
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_key_raises_authentication_error_without_retry(status: int) -> None:
+    endpoint = Endpoint(httpx2.Response(status, json={"error": {"message": "bad key"}}))
+    with pytest.raises(AuthenticationError, match="refused the API key"):
+        client(endpoint).extract(City, [], Usage())
+    assert len(endpoint.requests) == 1
+
+
+def test_unreachable_endpoint_raises_endpoint_error() -> None:
+    def refuse(request: httpx2.Request) -> httpx2.Response:
+        raise httpx2.ConnectError("connection refused")
+
+    settings = Settings(base_url="http://model.test/v1", transport_retries=1, max_backoff=0)
+    llm = LLMClient(base_url=settings.base_url, model="m", api_key=None, settings=settings,
+                    transport=httpx2.MockTransport(refuse))
+    with pytest.raises(EndpointError, match="cannot reach the model endpoint"):
+        llm.extract(City, [], Usage())
+
+
+def test_server_error_after_retries_raises_endpoint_error() -> None:
+    endpoint = Endpoint(*[httpx2.Response(500, json={"error": "boom"})] * 3)
+    with pytest.raises(EndpointError, match="HTTP 500"):
+        client(endpoint).extract(City, [], Usage())
+    assert len(endpoint.requests) == 3
