@@ -1,9 +1,9 @@
 """summarizer: news articles about violent incidents in, grounded incident records out.
 
-    >>> from summarizer import summarize
-    >>> doc = summarize(text, published="2023-12-30")
-    >>> for incident in doc.records:
-    ...     print(incident.sub_event_type, incident.killed.best if incident.killed else None)
+>>> from summarizer import summarize
+>>> doc = summarize(text, published="2023-12-30")
+>>> for incident in doc.records:
+...     print(incident.sub_event_type, incident.killed.best if incident.killed else None)
 """
 
 from summarizer._api import connect, summarize

@@ -86,10 +86,10 @@ What is not a count (skipped; the next quantity in the phrase is tried):
   four-digit number from 1800 to 2100 is a year ("2023", "since 1980") unless a qualifier
   precedes it ("about 2000") or a word for people/casualties follows it ("2000 people",
   "2000 dead");
-- times and measures: "3 pm", "3 p.m.", "15:30", "3 o'clock", "0300 GMT", "at 2215", any digit
-  string with a leading zero ("0815"), and a number before a unit (hours, days, weeks, months,
-  years, km, miles, metres, kg, tonnes, mm, percent, %, times, degrees, money); "2 to 3 days"
-  is skipped as a whole;
+- times and measures: "3 pm", "3 p.m.", "15:30", "3 o'clock", "0300 GMT", "at 2215" (but
+  "the toll stood at 1200" is a count), any digit string with a leading zero ("0815"), and a
+  number before a unit (hours, days, weeks, months, years, km, miles, metres, kg, tonnes, mm,
+  percent, %, times, degrees, money); "2 to 3 days" is skipped as a whole;
 - ordinals and labels: "14th", "3d", "1980s", "m-16", "AK-47", "no. 4", "#4", "channel 7",
   "route 9", "flight 17"; a number glued to letters or to a currency sign ("$5");
 - ages: "12-year-old", "12 years old", "aged 12", and an appositive age between commas
@@ -333,7 +333,14 @@ _YEAR_PREFIX_WORDS = frozenset((
     "in", "since", "from", "by", "until", "till", "during", "year", "early", "late", "mid",
     "before", "after"
 ))  # fmt: skip
-_STRIP_CHARS = "\"'()[]{}<>,;:!?.\u201c\u201d\u2018\u2019"
+# Punctuation and invisible format characters (zero-width space/joiners, direction marks, BOM)
+# stripped from the words before a number.
+# Words before "at" that make "at 1200" a figure, not a clock time.
+_TOLL_VERBS = frozenset((
+    "stood", "stands", "stand", "standing", "put", "puts", "placed", "estimated", "toll",
+    "total", "totaled", "totalled", "figure", "count", "number", "remains", "remained"
+))  # fmt: skip
+_STRIP_CHARS = "\"'()[]{}<>,;:!?.\u201c\u201d\u2018\u2019\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
 
 _SUFFIX_RE = re.compile(
     r"(?:(?P<at_least>\s*(?:or\s+more|or\s+above|at\s+least)\b|\+|[" + _HYPHEN + r"]plus\b)"
@@ -657,8 +664,9 @@ def _before_is_not_count(text: str, cand: _Candidate, words: list[str]) -> bool:
         and int(raw[:2]) <= 23
         and int(raw[2:]) <= 59
         and last == "at"
+        and (len(words) < 2 or words[-2] not in _TOLL_VERBS)
     ):
-        return True  # "at 2215" (military time)
+        return True  # "at 2215" (military time), but not "the toll stood at 1200"
     if cand.value <= 31 and raw.isdigit() and _ends_with_word(text, cand.start):
         # "December 30", "Friday 29", "Friday the 13"; not "On Saturday, 30 people ..."
         if last in _MONTH_WORDS or last in _WEEKDAY_WORDS:

@@ -55,7 +55,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Precision", "ResolvedDate", "find_dateline", "resolve_date"]
+__all__ = ["Precision", "ResolvedDate", "find_date_phrase", "find_dateline", "resolve_date"]
 
 Precision = Literal["day", "week", "month", "year", "unknown"]
 
@@ -383,3 +383,25 @@ def find_dateline(article: str) -> datetime.date | None:
     """
     found = [date for _, date in _full_dates(_clean(article[:DATELINE_WINDOW])) if date]
     return found[0] if found else None
+
+
+_DATE_PHRASE_RE = re.compile(
+    r"\b(?:(?:on|last|this)\s+)?(?:"
+    + "|".join(name.capitalize() for name in _WEEKDAYS)
+    + r")(?:'s)?(?:\s+(?:morning|afternoon|evening|night))?\b"
+    + r"|\b(?:yesterday|today|last night|overnight|this morning)\b"
+    + r"|\b(?:on\s+)?(?:"
+    + "|".join(m.capitalize() for m in _FULL_MONTHS)
+    + r")\s+\d{1,2}(?:,\s+\d{4})?\b",
+    re.IGNORECASE,
+)
+
+
+def find_date_phrase(sentence: str) -> str | None:
+    """The first date expression in `sentence` ("on Friday", "yesterday", "on December 28").
+
+    For when the model left the date empty although its evidence sentence names one:
+    finding a phrase in a sentence is a job the program does exactly.
+    """
+    match = _DATE_PHRASE_RE.search(sentence)
+    return match.group(0) if match else None

@@ -34,7 +34,7 @@ class SchemaError(SummarizerError):
 
 
 class SetupError(SummarizerError):
-    """Something the program needs is not installed or not intact (extra, weights)."""
+    """The program cannot run as set up: a missing extra or weights, or an invalid setting."""
 
     exit_code = 6
 

@@ -19,12 +19,13 @@ warning: no casualty figure that the article does not state reaches the output.
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from summarizer._counts import Qualifier, parse_count
-from summarizer._dates import Precision, resolve_date
+from summarizer._counts import ParsedCount, Qualifier, parse_count
+from summarizer._dates import Precision, find_date_phrase, resolve_date
 from summarizer._grounding import Alignment, Span, align
 from summarizer._schema import Context, Schema
 
@@ -87,6 +88,7 @@ class FigureDraft(BaseModel):
 class IncidentDraft(BaseModel):
     """One incident as the model reads it; every string is copied from the article."""
 
+    quote: str = Field(max_length=300, description="the sentence that reports the incident")
     sub_event_type: SubEventType = Field(description="the kind of incident")
     summary: str = Field(max_length=200, description="one sentence: who did what to whom, where")
     date_text: str | None = Field(max_length=60, description="when, as written, e.g. 'on Friday'")
@@ -100,7 +102,6 @@ class IncidentDraft(BaseModel):
     killed: list[FigureDraft] = Field(max_length=4, description="figures of people killed")
     injured: list[FigureDraft] = Field(max_length=4, description="figures of people injured")
     modality: Modality = Field(description="asserted, claimed, denied or hypothetical")
-    quote: str = Field(max_length=300, description="the sentence that reports the incident")
 
 
 # --- What users get ----------------------------------------------------------------
@@ -172,14 +173,22 @@ class Incident(BaseModel):
 # --- From one to the other ------------------------------------------------------------
 
 
-def _ground(value: str, context: Context, what: str) -> Grounded | None:
-    """Ground `value`; None (with a warning) when the article does not contain it."""
+def _locate(value: str, context: Context) -> Grounded | None:
+    """Where `value` stands in the article, or None; `text` is the article's own words."""
     near = context.anchor.start if context.anchor else None
     span: Span = align(value, context.text, near=near)
-    if span.alignment == "none":
-        context.warnings.append(f"{context.record_id}: {what} {value!r} is not in the article")
+    if span.start is None or span.end is None:
         return None
-    return Grounded(text=value, start=span.start, end=span.end, alignment=span.alignment)
+    text = context.text[span.start : span.end]
+    return Grounded(text=text, start=span.start, end=span.end, alignment=span.alignment)
+
+
+def _ground(value: str, context: Context, what: str) -> Grounded | None:
+    """Ground `value`; None (with a warning) when the article does not contain it."""
+    grounded = _locate(value, context)
+    if grounded is None:
+        context.warnings.append(f"{context.record_id}: {what} {value!r} is not in the article")
+    return grounded
 
 
 def _ground_all(values: list[str], context: Context, what: str) -> list[Grounded]:
@@ -187,27 +196,98 @@ def _ground_all(values: list[str], context: Context, what: str) -> list[Grounded
     return [g for g in grounded if g is not None]
 
 
+# What small models write when they mean "the article itself says so".
+_ARTICLE_VOICE = {"", "article", "the article", "report", "the report", "none", "null", "unknown"}
+
+
+def _paragraph(text: str, position: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end == -1 else end
+
+
+def _claimant(said_by: str | None, figure: Grounded, context: Context) -> str | None:
+    """Who gives `figure`: a source named in the same paragraph, else the article's voice.
+
+    Small models attribute figures to any name in the article ("Poland" for deaths from
+    shelling in Russia); a source is only accepted where the figure itself stands.
+    """
+    if said_by is None or said_by.strip().lower() in _ARTICLE_VOICE:
+        return None
+    assert figure.start is not None
+    start, end = _paragraph(context.text, figure.start)
+    span = align(said_by, context.text[start:end])
+    if span.start is None:
+        context.warnings.append(
+            f"{context.record_id}: source {said_by!r} of {figure.text!r} is not named beside it"
+        )
+        return None
+    return context.text[start + span.start : start + span.end]
+
+
+# Count nouns that are never people: a small model puts "32 drones" under killed.
+_NOT_PEOPLE_WORDS = (
+    "drone drones missile missiles rocket rockets shell shells bomb bombs aircraft plane "
+    "planes helicopter helicopters tank tanks vehicle vehicles car cars building buildings "
+    "house houses home homes school schools"
+)
+_NOT_PEOPLE = frozenset(_NOT_PEOPLE_WORDS.split())
+
+
+def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount] | None:
+    """The figure as the article states it: its span, and the numbers parsed from that span.
+
+    The model's phrase may carry words the article does not ("at least 14 people" for
+    "killing at least 14"), so shorter prefixes are tried while they still hold a number.
+    The numbers come from the article's words, and must equal the phrase's: a fuzzy
+    match of "at least 14" onto "at least 12" is refused.
+    """
+    words = phrase.split()
+    wanted = parse_count(phrase)
+    for size in range(len(words), 0, -1):
+        candidate = " ".join(words[:size])
+        found = _locate(candidate, context)
+        if found is None:
+            continue
+        stated = parse_count(found.text)
+        if stated is not None and wanted is not None and stated.best == wanted.best:
+            return found, stated
+    return None
+
+
 def _claims(figures: list[FigureDraft], context: Context, what: str) -> list[Claim]:
     claims = []
     for figure in figures:
-        parsed = parse_count(figure.phrase)
-        if parsed is None:
-            context.warnings.append(f"{context.record_id}: no number in {what} {figure.phrase!r}")
+        problem = None
+        if parse_count(figure.phrase) is None:
+            problem = "holds no number"
+        elif _NOT_PEOPLE & set(figure.phrase.lower().split()):
+            problem = "counts objects, not people"
+        elif (grounded := _ground_figure(figure.phrase, context)) is None:
+            problem = "is not in the article"
+        if problem:
+            context.warnings.append(f"{context.record_id}: {what} {figure.phrase!r} {problem}")
             continue
-        grounded = _ground(figure.phrase, context, f"{what} figure")
-        if grounded is None:
-            continue
+        found, stated = grounded
         claims.append(
             Claim(
-                **grounded.model_dump(),
-                claimant=figure.said_by,
-                low=parsed.low,
-                best=parsed.best,
-                high=parsed.high,
-                qualifier=parsed.qualifier,
+                **found.model_dump(),
+                claimant=_claimant(figure.said_by, found, context),
+                low=stated.low,
+                best=stated.best,
+                high=stated.high,
+                qualifier=stated.qualifier,
             )
         )
     return claims
+
+
+def _checked_summary(summary: str, evidence: Grounded, counts: list[Count | None]) -> str | None:
+    """The model's summary, unless it states a number that neither its evidence nor its
+    figures give (then None: an invented number is worse than no summary)."""
+    allowed = set(re.findall(r"\d+", evidence.text))
+    allowed |= {str(c.best) for count in counts if count for c in count.claims}
+    return None if set(re.findall(r"\d+", summary)) - allowed else summary
 
 
 def combine_claims(claims: list[Claim]) -> Count | None:
@@ -237,17 +317,22 @@ def finalize(draft: BaseModel, context: Context) -> Incident:
         context.anchor = Span(evidence.start, evidence.end, evidence.alignment)
     place = _ground(draft.place, context, "place") if draft.place else None
     region = _ground(draft.region, context, "region") if draft.region else None
-    resolved = resolve_date(draft.date_text, context.published)
+    resolved = resolve_date(draft.date_text or find_date_phrase(evidence.text), context.published)
+    killed = combine_claims(_claims(draft.killed, context, "killed"))
+    injured = combine_claims(_claims(draft.injured, context, "injured"))
+    summary = _checked_summary(draft.summary, evidence, [killed, injured])
+    if summary is None:
+        context.warnings.append(
+            f"{context.record_id}: summary {draft.summary!r} states a number its evidence "
+            "does not; the evidence sentence stands in for it"
+        )
     return Incident(
         id=context.record_id,
         event_type=EVENT_TYPE[draft.sub_event_type],
         sub_event_type=draft.sub_event_type,
-        summary=draft.summary,
+        summary=summary or evidence.text,
         modality=draft.modality,
-        date=EventDate(
-            text=resolved.text, start=resolved.start, end=resolved.end,
-            precision=resolved.precision,
-        ),  # fmt: skip
+        date=EventDate(**resolved.__dict__),
         location=Location(
             text=place,
             place=place.text if place else None,
@@ -258,8 +343,8 @@ def finalize(draft: BaseModel, context: Context) -> Incident:
         targets=_ground_all(draft.targets, context, "target"),
         victims=_ground_all(draft.victims, context, "victim"),
         weapons=_ground_all(draft.weapons, context, "weapon"),
-        killed=combine_claims(_claims(draft.killed, context, "killed")),
-        injured=combine_claims(_claims(draft.injured, context, "injured")),
+        killed=killed,
+        injured=injured,
         evidence=evidence,
     )
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 import httpx2
 import instructor
-from instructor.core import IncompleteOutputException, InstructorRetryException
 import openai
+from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
 from summarizer._errors import AuthenticationError, EndpointError, ExtractionError

@@ -58,7 +58,8 @@ class LocalServer:
         self.port = 0
         self.model_alias = MODEL_NAME if model_file is None else model_file.stem
         self._process: subprocess.Popen[bytes] | None = None
-        self._log = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log")
+        # Kept open for the server's lifetime; its tail explains a failed start.
+        self._log = tempfile.NamedTemporaryFile(prefix="summarizer-llama-", suffix=".log")  # noqa: SIM115
 
     @property
     def base_url(self) -> str:
@@ -91,7 +92,7 @@ class LocalServer:
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent if sys.platform == "linux" else None,  # noqa: PLW1509
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         try:
             self._wait_until_ready()

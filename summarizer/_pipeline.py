@@ -79,7 +79,9 @@ class Document:
 
 def prompt_version(schema: Schema, strategy: Strategy) -> str:
     """The versions of every template a strategy uses, e.g. ``list_incidents@1+incident@1``."""
-    names = [schema.fill_prompt] if strategy == "single" else [schema.list_prompt, schema.fill_prompt]
+    names = [schema.fill_prompt]
+    if strategy == "staged":
+        names.insert(0, schema.list_prompt)
     return "+".join(load_prompt(name).id for name in names)
 
 

@@ -12,12 +12,12 @@ def to_json(document: Document, *, indent: int | None = 2) -> str:
 
 
 def _cell(value: object) -> str:
-    return "–" if value in (None, "", []) else str(value)
+    return "-" if value in (None, "", []) else str(value)
 
 
 def _count(count: dict | None) -> str:
     if not count:
-        return "–"
+        return "-"
     claims = "; ".join(
         f"“{c['text']}” ({c['claimant'] or 'article'})" for c in count.get("claims", [])
     )

@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
+
+from summarizer._errors import SetupError
 
 Strategy = Literal["staged", "single"]
 # How structured output is requested: OpenAI's ``json_schema`` response format, or
@@ -57,6 +59,18 @@ class Settings:
     max_backoff: float = 60.0
     reasks: int = 2
 
+    def __post_init__(self) -> None:
+        for name, allowed in (("strategy", Strategy), ("response_format", ResponseFormat)):
+            value = getattr(self, name)
+            if value is not None and value not in get_args(allowed):
+                raise SetupError(
+                    f"{name} must be one of {', '.join(get_args(allowed))}, not {value!r}"
+                )
+        for name in ("threads", "context_size", "max_article_chars"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise SetupError(f"{name} must be a positive number, not {value}")
+
     @property
     def embedded(self) -> bool:
         """True when no endpoint is configured and the embedded model serves the calls."""
@@ -87,8 +101,10 @@ def _coerce(cls: type[Settings], name: str, value: object) -> object:
     default = next(f.default for f in fields(cls) if f.name == name)
     if name == "model_file":
         return Path(value).expanduser()
-    if name == "threads" or isinstance(default, int):
-        return int(value)
-    if isinstance(default, float):
-        return float(value)
-    return value
+    kind = int if name == "threads" or isinstance(default, int) else type(default)
+    if kind not in (int, float):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        raise SetupError(f"{_ENV_PREFIX}{name.upper()} must be a number, not {value!r}") from None

@@ -67,8 +67,7 @@ def _looks_verified(path: Path) -> bool:
     """Cheap check for the common case: right size and a sidecar naming the pinned hash."""
     try:
         return (
-            path.stat().st_size == MODEL_SIZE
-            and _sidecar(path).read_text().strip() == MODEL_SHA256
+            path.stat().st_size == MODEL_SIZE and _sidecar(path).read_text().strip() == MODEL_SHA256
         )
     except OSError:
         return False

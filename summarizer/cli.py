@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 
 from summarizer._api import connect, parse_published, run
 from summarizer._article import read_article
@@ -31,9 +32,11 @@ app = typer.Typer(
     add_completion=False,
 )
 model_app = typer.Typer(help="The embedded default model's weights.", no_args_is_help=True)
+eval_app = typer.Typer(help="Score extractions against labelled articles.", no_args_is_help=True)
 schema_app = typer.Typer(help="Record schemas.", no_args_is_help=True)
 app.add_typer(model_app, name="model")
 app.add_typer(schema_app, name="schema")
+app.add_typer(eval_app, name="eval")
 
 
 class OutputFormat(str, Enum):
@@ -59,6 +62,14 @@ def _reported(debug: bool) -> Iterator[None]:
         raise typer.Exit(INTERRUPTED) from None
 
 
+_STDERR = Console(stderr=True)
+
+
+def _status(message: str) -> contextlib.AbstractContextManager[object]:
+    """A spinner on stderr while the model works, only when stderr is a terminal."""
+    return _STDERR.status(message) if _STDERR.is_terminal else contextlib.nullcontext()
+
+
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
 
 
@@ -75,14 +86,14 @@ def extract(
         Path | None, typer.Option(help="A Jinja template replacing the schema's prompt.")
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="json (one document per line when several "
-                                   "articles) or md.")
+        OutputFormat,
+        typer.Option("--format", help="json (one document per line when several articles) or md."),
     ] = OutputFormat.json,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
     model: Annotated[str | None, typer.Option(help="Model name at that endpoint.")] = None,
     api_key: Annotated[str | None, typer.Option(help="API key for the endpoint.")] = None,
     model_file: Annotated[
-        Path | None, typer.Option(help="A GGUF file for the embedded server instead of the default.")
+        Path | None, typer.Option(help="A GGUF file for the embedded server.")
     ] = None,
     threads: Annotated[int | None, typer.Option(help="Embedded server threads.")] = None,
     strategy: Annotated[
@@ -104,8 +115,11 @@ def extract(
         for path in paths:
             try:
                 article = read_article(path, settings.max_article_chars)
-                llm = llm or connect(settings)
-                document = run(article, schema=chosen, llm=llm, settings=settings, published=date)
+                with _status(f"extracting {article.source}"):
+                    llm = llm or connect(settings)
+                    document = run(
+                        article, schema=chosen, llm=llm, settings=settings, published=date
+                    )
             except SummarizerError as exc:
                 if debug or len(paths) == 1:
                     raise
@@ -142,8 +156,12 @@ def model_check(
         if install:
             ensure_model()
         status = check_model()
-        typer.echo(json.dumps({k: str(v) if isinstance(v, Path) else v
-                               for k, v in status.__dict__.items()}, indent=2))
+        typer.echo(
+            json.dumps(
+                {k: str(v) if isinstance(v, Path) else v for k, v in status.__dict__.items()},
+                indent=2,
+            )
+        )
         if not status.intact:
             raise SetupError(
                 f"{status.path} is missing or damaged; run: summarizer model check --install"
@@ -166,6 +184,41 @@ def schema_export(
 
     for path in export_json_schemas(out):
         typer.echo(path)
+
+
+def _templates_by_id(path: Path, required: tuple[str, ...]) -> dict[str, list]:
+    """id -> templates from a JSONL file; bad lines are reported on stderr and skipped."""
+    from summarizer._jsonl import BadLine, read_objects
+
+    found: dict[str, list] = {}
+    for item in read_objects(path, required):
+        if isinstance(item, BadLine):
+            typer.echo(f"summarizer: warning: {item}; line skipped", err=True)
+        else:
+            found[str(item["id"])] = item["templates"]
+    return found
+
+
+@eval_app.command("score")
+def eval_score(
+    gold: Annotated[Path, typer.Option(help="Gold JSONL (id, text, templates), as MUC-4.")],
+    pred: Annotated[Path, typer.Option(help="Predictions JSONL (id, templates).")],
+    debug: DebugOption = False,
+) -> None:
+    """Score predictions with the GTT template-filling metric (MUC-4); prints JSON."""
+    from summarizer._scoring import score
+
+    with _reported(debug):
+        gold_docs = _templates_by_id(gold, ("id", "templates"))
+        pred_docs = _templates_by_id(pred, ("id", "templates"))
+        missing = sorted(set(gold_docs) - set(pred_docs))
+        if missing:
+            typer.echo(
+                f"summarizer: warning: {len(missing)} gold document(s) have no prediction "
+                f"and count as empty (first: {missing[0]})",
+                err=True,
+            )
+        typer.echo(json.dumps(score(gold_docs, pred_docs), indent=2))
 
 
 def main() -> None:

@@ -46,8 +46,9 @@ def _no_model(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_missing_path(tmp_path) -> None:
-    assert_one_line_error(run("extract", str(tmp_path / "nope.txt")), InputError.exit_code,
-                          "no such file")
+    assert_one_line_error(
+        run("extract", str(tmp_path / "nope.txt")), InputError.exit_code, "no such file"
+    )
 
 
 def test_directory(tmp_path) -> None:
@@ -70,15 +71,18 @@ def test_binary(tmp_path) -> None:
 def test_not_utf8(tmp_path) -> None:
     path = tmp_path / "latin1.txt"
     path.write_bytes("Bogotá: una bomba explotó".encode("latin-1"))
-    assert_one_line_error(run("extract", str(path)), InputError.exit_code, "not UTF-8",
-                          "offset 5")
+    assert_one_line_error(run("extract", str(path)), InputError.exit_code, "not UTF-8", "offset 5")
 
 
 def test_too_long_names_the_limit(tmp_path) -> None:
     path = tmp_path / "long.txt"
     path.write_text("A bomb exploded. " * 100)
-    assert_one_line_error(run("extract", str(path), "--max-chars", "1000"),
-                          ArticleTooLongError.exit_code, "1,700 characters", "1,000")
+    assert_one_line_error(
+        run("extract", str(path), "--max-chars", "1000"),
+        ArticleTooLongError.exit_code,
+        "1,700 characters",
+        "1,000",
+    )
 
 
 def test_empty_stdin() -> None:
@@ -88,8 +92,9 @@ def test_empty_stdin() -> None:
 def test_bad_published_date(tmp_path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded.")
-    assert_one_line_error(run("extract", str(path), "--published", "30/12/2023"),
-                          InputError.exit_code, "YYYY-MM-DD")
+    assert_one_line_error(
+        run("extract", str(path), "--published", "30/12/2023"), InputError.exit_code, "YYYY-MM-DD"
+    )
 
 
 @pytest.mark.parametrize(
@@ -104,8 +109,9 @@ def test_bad_published_date(tmp_path) -> None:
 def test_bad_schema(tmp_path, spec: str, fragment: str) -> None:
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded.")
-    assert_one_line_error(run("extract", str(path), "--schema", spec), SchemaError.exit_code,
-                          fragment)
+    assert_one_line_error(
+        run("extract", str(path), "--schema", spec), SchemaError.exit_code, fragment
+    )
 
 
 def test_debug_shows_the_traceback(tmp_path) -> None:
@@ -130,10 +136,16 @@ def _client_answering(status: int | None) -> LLMClient:
             })  # fmt: skip
         return httpx2.Response(status, json={"error": {"message": "nope"}})
 
-    settings = cli.Settings(base_url="http://model.test/v1", model="m", transport_retries=1,
-                            max_backoff=0, reasks=1)
-    return LLMClient(base_url=settings.base_url, model="m", api_key="k", settings=settings,
-                     transport=httpx2.MockTransport(answer))
+    settings = cli.Settings(
+        base_url="http://model.test/v1", model="m", transport_retries=1, max_backoff=0, reasks=1
+    )
+    return LLMClient(
+        base_url=settings.base_url,
+        model="m",
+        api_key="k",
+        settings=settings,
+        transport=httpx2.MockTransport(answer),
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,19 +161,28 @@ def test_endpoint_failures(monkeypatch, tmp_path, status, error, fragment) -> No
     monkeypatch.setattr(cli, "connect", lambda settings: _client_answering(status))
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded in Lima on Monday, killing three people.")
-    assert_one_line_error(run("extract", str(path), "--base-url", "http://model.test/v1"),
-                          error.exit_code, fragment)
+    assert_one_line_error(
+        run("extract", str(path), "--base-url", "http://model.test/v1"), error.exit_code, fragment
+    )
 
 
 def test_one_bad_article_does_not_lose_the_others(monkeypatch, tmp_path) -> None:
     """Several paths: the bad one is reported, the good ones still come out."""
-    from summarizer._pipeline import Document
     from summarizer._llm import Usage
+    from summarizer._pipeline import Document
 
     def fake_run(article, **kwargs):
-        return Document(source=article.source, article_id=article.digest, schema="incident",
-                        model="m", prompt_version="p@1", published=None, records=[],
-                        usage=Usage(), seconds=0.0)
+        return Document(
+            source=article.source,
+            article_id=article.digest,
+            schema="incident",
+            model="m",
+            prompt_version="p@1",
+            published=None,
+            records=[],
+            usage=Usage(),
+            seconds=0.0,
+        )
 
     monkeypatch.setattr(cli, "connect", lambda settings: object())
     monkeypatch.setattr(cli, "run", fake_run)
@@ -172,3 +193,21 @@ def test_one_bad_article_does_not_lose_the_others(monkeypatch, tmp_path) -> None
     assert "missing.txt: no such file" in result.stderr
     assert len(result.stdout.strip().splitlines()) == 1
     assert '"source": "' + str(good) + '"' in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "fragment"),
+    [
+        ({"SUMMARIZER_THREADS": "many"}, "SUMMARIZER_THREADS must be a number"),
+        ({"SUMMARIZER_STRATEGY": "clever"}, "strategy must be one of staged, single"),
+        ({"SUMMARIZER_MAX_ARTICLE_CHARS": "0"}, "max_article_chars must be a positive"),
+    ],
+)
+def test_invalid_settings(monkeypatch, tmp_path, env, fragment) -> None:
+    from summarizer._errors import SetupError
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    path = tmp_path / "a.txt"
+    path.write_text("A bomb exploded.")
+    assert_one_line_error(run("extract", str(path)), SetupError.exit_code, fragment)

@@ -51,11 +51,20 @@ class Endpoint:
 
 
 def client(endpoint: Endpoint, response_format: str = "json_schema", reasks: int = 2) -> LLMClient:
-    settings = Settings(base_url="http://model.test/v1", model="test-model", reasks=reasks,
-                        transport_retries=2, max_backoff=0)
+    settings = Settings(
+        base_url="http://model.test/v1",
+        model="test-model",
+        reasks=reasks,
+        transport_retries=2,
+        max_backoff=0,
+    )
     return LLMClient(
-        base_url=settings.base_url, model="test-model", api_key="k", settings=settings,
-        response_format=response_format, transport=httpx2.MockTransport(endpoint),
+        base_url=settings.base_url,
+        model="test-model",
+        api_key="k",
+        settings=settings,
+        response_format=response_format,
+        transport=httpx2.MockTransport(endpoint),
     )
 
 
@@ -122,8 +131,13 @@ def test_unreachable_endpoint_raises_endpoint_error() -> None:
         raise httpx2.ConnectError("connection refused")
 
     settings = Settings(base_url="http://model.test/v1", transport_retries=1, max_backoff=0)
-    llm = LLMClient(base_url=settings.base_url, model="m", api_key=None, settings=settings,
-                    transport=httpx2.MockTransport(refuse))
+    llm = LLMClient(
+        base_url=settings.base_url,
+        model="m",
+        api_key=None,
+        settings=settings,
+        transport=httpx2.MockTransport(refuse),
+    )
     with pytest.raises(EndpointError, match="cannot reach the model endpoint"):
         llm.extract(City, [], Usage())
 

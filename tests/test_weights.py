@@ -65,7 +65,8 @@ def test_wrong_parts_give_a_clear_error(fake_parts: bytes, tmp_path: Path, monke
 def test_missing_parts_say_what_to_install(monkeypatch) -> None:
     monkeypatch.setattr(_weights, "PART_COUNT", 23)  # part 23 does not exist
     monkeypatch.setattr(
-        _weights.resources, "files",
+        _weights.resources,
+        "files",
         lambda name: (_ for _ in ()).throw(ModuleNotFoundError(name)),
     )
     with pytest.raises(SetupError, match=r"pip install"):

@@ -1,0 +1,54 @@
+"""Reading JSON Lines that users hand us: bad lines are reported by number, not fatal."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from summarizer._errors import InputError
+
+
+@dataclass(frozen=True)
+class BadLine:
+    path: Path
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.reason}"
+
+
+def read_objects(path: Path, required: tuple[str, ...]) -> Iterator[dict[str, Any] | BadLine]:
+    """Yield each line's object, or a `BadLine` for a line that is not usable.
+
+    Raises InputError only when the file itself cannot be read.
+    """
+    try:
+        handle = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory, expected a .jsonl file") from None
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield BadLine(path, number, f"not valid JSON ({exc.msg})")
+                    continue
+                if not isinstance(item, dict):
+                    yield BadLine(path, number, "not a JSON object")
+                    continue
+                missing = [key for key in required if key not in item]
+                if missing:
+                    yield BadLine(path, number, f"missing {', '.join(missing)}")
+                    continue
+                yield item
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text") from None

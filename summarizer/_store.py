@@ -1,0 +1,345 @@
+"""The batch store: one SQLite database (WAL mode) in a batch's output folder.
+
+Tables (the full DDL is `TABLES`):
+
+- ``articles``: each article seen, by id: its content key, source, URL, title,
+  publication date and text (so failures can be retried without the inputs);
+- ``runs``: each batch run: schema, prompt version and model, workers, status
+  (``running``, ``finished``, ``interrupted``, ``failed``, or ``crashed`` when a run
+  died without saying so) and its counts;
+- ``results``: one extraction per content key, schema, prompt version and model, with
+  the document as JSON: the cache that makes a finished batch free to run again;
+- ``errors``: a log of every failure, with the error class, exit code and reason.
+
+A batch writes from one thread, each outcome in its own transaction, so a crash leaves
+every article recorded whole or not at all. One batch at a time may write to a store
+(a lock file says so); exports read it, even while a batch runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from summarizer._errors import InputError, SetupError
+
+STORE_FILE = "summarizer.db"
+LOCK_FILE = "summarizer.lock"
+STORE_VERSION = 1
+
+TABLES = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    content_key TEXT NOT NULL,  -- sha256 of the text and the publication date
+    source TEXT NOT NULL,
+    url TEXT,
+    title TEXT,
+    published TEXT,             -- YYYY-MM-DD
+    text TEXT NOT NULL,
+    first_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_by_content ON articles (content_key);
+
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL
+        CHECK (status IN ('running', 'finished', 'interrupted', 'failed', 'crashed')),
+    schema TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    model TEXT NOT NULL,
+    workers INTEGER NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    cached INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS results (
+    content_key TEXT NOT NULL,
+    schema TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    model TEXT NOT NULL,
+    article_id TEXT NOT NULL,   -- the article it was extracted for
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    created_at TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    document TEXT NOT NULL,     -- Document.to_dict() as JSON
+    PRIMARY KEY (content_key, schema, prompt_version, model)
+);
+
+CREATE TABLE IF NOT EXISTS errors (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL REFERENCES runs (id),
+    article_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    content_key TEXT,           -- null: the input could not be read or checked
+    schema TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    model TEXT NOT NULL,
+    kind TEXT NOT NULL,         -- the error's class, e.g. ExtractionError
+    exit_code INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS errors_by_content
+    ON errors (content_key, schema, prompt_version, model);
+"""
+
+
+@dataclass(frozen=True)
+class Version:
+    """What a result depends on besides the article: the cache key's other half."""
+
+    schema: str
+    prompt_version: str
+    model: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failure as recorded."""
+
+    kind: str
+    exit_code: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store holds it."""
+
+    id: str
+    source: str
+    url: str | None
+    title: str | None
+    published: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ExportedResult:
+    """An article and its latest result, for exports."""
+
+    article_id: str
+    source: str
+    url: str | None
+    title: str | None
+    document: dict[str, Any]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _lock(folder: Path) -> IO[str]:
+    """Hold the store's lock until the returned file is closed (or the process dies)."""
+    import fcntl
+
+    handle = (folder / LOCK_FILE).open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SetupError(
+            f"{folder}: another summarizer batch is writing to this store; wait for it to "
+            "finish or give another --out"
+        ) from None
+    return handle
+
+
+class Store:
+    """The SQLite store of one batch folder. Open with `Store.open` or `Store.read`."""
+
+    def __init__(self, connection: sqlite3.Connection, lock: IO[str] | None = None) -> None:
+        self._db = connection
+        self._db.row_factory = sqlite3.Row
+        self._lock = lock
+
+    @classmethod
+    def open(cls, folder: Path) -> Store:
+        """Open (creating if needed) the store in `folder` for writing, holding its lock.
+
+        Runs left ``running`` by a process that died are marked ``crashed``.
+        """
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"{folder}: is not a folder; --out takes a folder for the store")
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = _lock(folder)
+        try:
+            db = sqlite3.connect(folder / STORE_FILE)
+            db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit survives the process being killed; only a power cut
+            # may lose the last few, which the next run then does again.
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, STORE_VERSION):
+                raise SetupError(
+                    f"{folder / STORE_FILE} is a store of version {version}; this summarizer "
+                    f"reads version {STORE_VERSION}"
+                )
+            with db:
+                db.executescript(TABLES)
+                db.execute(f"PRAGMA user_version={STORE_VERSION}")
+                db.execute("UPDATE runs SET status = 'crashed' WHERE status = 'running'")
+        except BaseException:
+            lock.close()
+            raise
+        return cls(db, lock)
+
+    @classmethod
+    def read(cls, folder: Path) -> Store:
+        """Open the store in `folder` read-only; InputError when there is none."""
+        path = folder / STORE_FILE
+        if not path.is_file():
+            raise InputError(
+                f"{folder}: no summarizer store here; run summarizer batch ... --out {folder}"
+            )
+        return cls(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+
+    def close(self) -> None:
+        self._db.close()
+        if self._lock is not None:
+            self._lock.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # --- Runs ---------------------------------------------------------------------------
+
+    def start_run(self, version: Version, workers: int) -> int:
+        with self._db:
+            cursor = self._db.execute(
+                "INSERT INTO runs (started_at, status, schema, prompt_version, model, workers) "
+                "VALUES (?, 'running', ?, ?, ?, ?)",
+                (_now(), version.schema, version.prompt_version, version.model, workers),
+            )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, status: str, done: int, cached: int, failed: int) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, done = ?, cached = ?, failed = ? "
+                "WHERE id = ?",
+                (_now(), status, done, cached, failed, run_id),
+            )
+
+    # --- Articles, results, failures -------------------------------------------------
+
+    def add_article(self, article: StoredArticle, content_key: str) -> None:
+        """Record an article; an id seen before takes the new content and metadata."""
+        with self._db:
+            self._db.execute(
+                "INSERT INTO articles "
+                "(id, content_key, source, url, title, published, text, first_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET content_key = excluded.content_key, "
+                "source = excluded.source, url = excluded.url, title = excluded.title, "
+                "published = excluded.published, text = excluded.text",
+                (
+                    article.id, content_key, article.source, article.url, article.title,
+                    article.published, article.text, _now(),
+                ),
+            )  # fmt: skip
+
+    def result(self, content_key: str, version: Version) -> dict[str, Any] | None:
+        """The stored document for this content and version, if any."""
+        row = self._db.execute(
+            "SELECT document FROM results WHERE content_key = ? AND schema = ? "
+            "AND prompt_version = ? AND model = ?",
+            (content_key, version.schema, version.prompt_version, version.model),
+        ).fetchone()
+        return json.loads(row["document"]) if row else None
+
+    def save_result(
+        self, content_key: str, version: Version, article_id: str, document: dict[str, Any],
+        run_id: int,
+    ) -> None:  # fmt: skip
+        """Store a document (replacing one that no longer fits the schema)."""
+        with self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO results (content_key, schema, prompt_version, model, "
+                "article_id, run_id, created_at, records, document) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    content_key, version.schema, version.prompt_version, version.model,
+                    article_id, run_id, _now(), len(document.get("records", [])),
+                    json.dumps(document, ensure_ascii=False),
+                ),
+            )  # fmt: skip
+
+    def failure(self, content_key: str, version: Version) -> Failure | None:
+        """The latest failure recorded for this content and version, if any."""
+        row = self._db.execute(
+            "SELECT kind, exit_code, reason FROM errors WHERE content_key = ? AND schema = ? "
+            "AND prompt_version = ? AND model = ? ORDER BY id DESC LIMIT 1",
+            (content_key, version.schema, version.prompt_version, version.model),
+        ).fetchone()
+        return Failure(**row) if row else None
+
+    def save_failure(
+        self, run_id: int, version: Version, article_id: str, source: str,
+        content_key: str | None, failure: Failure,
+    ) -> None:  # fmt: skip
+        with self._db:
+            self._db.execute(
+                "INSERT INTO errors (run_id, article_id, source, content_key, schema, "
+                "prompt_version, model, kind, exit_code, reason, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id, article_id, source, content_key, version.schema,
+                    version.prompt_version, version.model, failure.kind, failure.exit_code,
+                    failure.reason, _now(),
+                ),
+            )  # fmt: skip
+
+    def failed_articles(self, version: Version) -> Iterator[StoredArticle]:
+        """The stored articles whose extraction with `version` failed and has no result."""
+        ids = [
+            row["id"]
+            for row in self._db.execute(
+                "SELECT a.id FROM articles a WHERE EXISTS (SELECT 1 FROM errors e "
+                "  WHERE e.content_key = a.content_key AND e.schema = :schema "
+                "  AND e.prompt_version = :prompt_version AND e.model = :model) "
+                "AND NOT EXISTS (SELECT 1 FROM results r "
+                "  WHERE r.content_key = a.content_key AND r.schema = :schema "
+                "  AND r.prompt_version = :prompt_version AND r.model = :model) "
+                "ORDER BY a.rowid",
+                asdict(version),
+            )
+        ]
+        # Fetched one at a time, after the ids: the caller writes while it iterates.
+        for article_id in ids:
+            yield self.article(article_id)
+
+    def article(self, article_id: str) -> StoredArticle:
+        row = self._db.execute(
+            "SELECT id, source, url, title, published, text FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        return StoredArticle(**row)
+
+    def latest_results(self, schema: str) -> Iterator[ExportedResult]:
+        """Each article with its newest result of `schema`, in the order first seen."""
+        rows = self._db.execute(
+            "SELECT a.id AS article_id, a.source, a.url, a.title, r.document "
+            "FROM articles a JOIN ("
+            "  SELECT content_key, document, row_number() OVER ("
+            "    PARTITION BY content_key ORDER BY created_at DESC, rowid DESC) AS n "
+            "  FROM results WHERE schema = ?"
+            ") r ON r.content_key = a.content_key AND r.n = 1 "
+            "ORDER BY a.rowid",
+            (schema,),
+        )
+        for row in rows:
+            yield ExportedResult(**{**dict(row), "document": json.loads(row["document"])})

@@ -1,0 +1,134 @@
+"""End to end on recorded answers of the embedded model (cassettes in cassettes/test_extract/).
+
+Record again with: pytest --record-mode=rewrite tests/test_extract.py
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from summarizer import Incident, summarize
+from summarizer._weights import MODEL_NAME
+from summarizer.cli import app
+
+from .conftest import ROOT, SEED
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+
+# Written numbers a test can recognise on its own (independently of summarizer._counts).
+WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "tens": 10,
+    "dozen": 12,
+    "dozens": 12,
+    "hundred": 100,
+    "hundreds": 100,
+}
+
+
+def stated_numbers(span: str) -> set[int]:
+    """The numbers a phrase states, in digits or in words."""
+    words = re.findall(r"[a-z]+", span.lower())
+    return {int(n) for n in re.findall(r"\d+", span)} | {WORDS[w] for w in words if w in WORDS}
+
+
+def assert_honest(records: list[dict], text: str) -> None:
+    """Every casualty figure is a number its grounded phrase in the article states."""
+    for record in records:
+        for kind in ("killed", "injured"):
+            count = record[kind]
+            if count is None:
+                continue
+            for claim in count["claims"]:
+                assert claim["alignment"] in {"exact", "normalised", "fuzzy"}
+                span = text[claim["start"] : claim["end"]]
+                assert span, claim
+                for value in (claim["low"], claim["best"], claim["high"]):
+                    assert value is None or value in stated_numbers(span), (value, span)
+            assert count["best"] in {c["best"] for c in count["claims"]}
+        evidence = record["evidence"]
+        if evidence["start"] is not None:
+            assert evidence["end"] > evidence["start"]
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("seed.yaml")
+def test_seed_through_the_api(model_settings) -> None:
+    doc = summarize(SEED_TEXT, published="2023-12-30", settings=model_settings, source="seed")
+    assert doc.model == MODEL_NAME
+    assert doc.prompt_version.startswith("list_incidents@")
+    assert all(isinstance(r, Incident) for r in doc.records)
+    assert len(doc.records) >= 2
+    assert doc.usage.llm_calls >= len(doc.records) + 1  # one listing call, one per incident
+    assert doc.usage.prompt_tokens > len(SEED_TEXT) // 5
+    records = doc.to_dict()["records"]
+    assert_honest(records, SEED_TEXT)
+    # The Belgorod strike and the Friday barrage on Ukraine are separate records.
+    belgorod = [r for r in records if "Belgorod" in r["evidence"]["text"]]
+    barrage = [r for r in records if "122 missiles" in r["evidence"]["text"]]
+    assert belgorod and barrage
+    assert not {r["id"] for r in belgorod} & {r["id"] for r in barrage}
+
+
+@pytest.mark.vcr
+@pytest.mark.default_cassette("seed.yaml")
+def test_seed_through_the_cli(model_settings, monkeypatch) -> None:
+    for name, value in {
+        "SUMMARIZER_BASE_URL": model_settings.base_url,
+        "SUMMARIZER_MODEL": model_settings.model,
+        "SUMMARIZER_API_KEY": model_settings.api_key,
+        "SUMMARIZER_RESPONSE_FORMAT": "json_object",
+        "SUMMARIZER_TRANSPORT_RETRIES": "0",
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(
+        app, ["extract", str(SEED.relative_to(ROOT)), "--published", "2023-12-30"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert set(doc) >= {
+        "source",
+        "schema",
+        "model",
+        "prompt_version",
+        "records",
+        "usage",
+        "warnings",
+    }
+    assert doc["schema"] == "incident"
+    assert doc["usage"]["llm_calls"] >= 2
+    assert doc["records"]
+    assert_honest(doc["records"], SEED_TEXT)
+    md = CliRunner().invoke(
+        app,
+        ["extract", str(SEED.relative_to(ROOT)), "--published", "2023-12-30", "--format", "md"],
+    )
+    assert md.exit_code == 0, md.output
+    assert md.stdout.startswith("# seeds/belgorod_strike.txt")
+    assert md.stdout.count("\n## ") == len(doc["records"])
+
+
+@pytest.mark.vcr
+def test_user_schema_from_a_file(model_settings) -> None:
+    text = (ROOT / "tests" / "data" / "tumaco.txt").read_text(encoding="utf-8")
+    spec = str(ROOT / "tests" / "data" / "weapons_schema.py") + ":Attack"
+    doc = summarize(text, schema=spec, settings=model_settings)
+    assert doc.schema == "Attack"
+    assert doc.prompt_version.startswith("list_incidents@") and "+generic@" in doc.prompt_version
+    assert doc.records
+    assert all(type(r).__name__ == "Attack" for r in doc.records)
+    assert any(r.place and "Tumaco" in r.place for r in doc.records)
