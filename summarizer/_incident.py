@@ -186,6 +186,7 @@ def _locate(value: str, context: Context) -> Grounded | None:
 def _ground(value: str, context: Context, what: str) -> Grounded | None:
     """Ground `value`; None (with a warning) when the article does not contain it."""
     grounded = _locate(value, context)
+    context.tally(grounded is not None)
     if grounded is None:
         context.warnings.append(f"{context.record_id}: {what} {value!r} is not in the article")
     return grounded
@@ -217,6 +218,7 @@ def _claimant(said_by: str | None, figure: Grounded, context: Context) -> str | 
     assert figure.start is not None
     start, end = _paragraph(context.text, figure.start)
     span = align(said_by, context.text[start:end])
+    context.tally(span.start is not None)
     if span.start is None:
         context.warnings.append(
             f"{context.record_id}: source {said_by!r} of {figure.text!r} is not named beside it"
@@ -265,6 +267,7 @@ def _claims(figures: list[FigureDraft], context: Context, what: str) -> list[Cla
             problem = "counts objects, not people"
         elif (grounded := _ground_figure(figure.phrase, context)) is None:
             problem = "is not in the article"
+        context.tally(problem is None)
         if problem:
             context.warnings.append(f"{context.record_id}: {what} {figure.phrase!r} {problem}")
             continue

@@ -56,6 +56,13 @@ class Document:
     usage: Usage
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    looked_up: int = 0  # values the schema looked up in the article
+    grounded: int = 0  # ... and found there
+
+    @property
+    def grounding_rate(self) -> float | None:
+        """Share of looked-up values found in the article; None when nothing was looked up."""
+        return self.grounded / self.looked_up if self.looked_up else None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the output document format of the CLI."""
@@ -72,6 +79,11 @@ class Document:
                 "completion_tokens": self.usage.completion_tokens,
                 "llm_calls": self.usage.llm_calls,
                 "seconds": round(self.seconds, 2),
+            },
+            "grounding": {
+                "values": self.looked_up,
+                "grounded": self.grounded,
+                "rate": None if self.grounding_rate is None else round(self.grounding_rate, 3),
             },
             "warnings": self.warnings,
         }
@@ -147,6 +159,7 @@ def extract(
 
     records: list[BaseModel] = []
     seen: set[str] = set()
+    looked_up = grounded = 0
     for item, anchor_quote in items:
         context = Context(
             text=article.text,
@@ -161,6 +174,8 @@ def extract(
             continue
         seen.add(key)
         warnings.extend(context.warnings)
+        looked_up += context.looked_up
+        grounded += context.found
         records.append(record)
 
     return Document(
@@ -174,4 +189,6 @@ def extract(
         usage=usage,
         seconds=time.perf_counter() - started,
         warnings=warnings,
+        looked_up=looked_up,
+        grounded=grounded,
     )

@@ -32,7 +32,13 @@ def to_markdown(document: Document) -> str:
         "",
         f"{len(data['records'])} record(s) · schema `{data['schema']}` · model `{data['model']}` "
         f"· prompt `{data['prompt_version']}` · {data['usage']['llm_calls']} LLM call(s), "
-        f"{data['usage']['seconds']} s",
+        f"{data['usage']['seconds']} s"
+        + (
+            f" · {data['grounding']['grounded']}/{data['grounding']['values']} values found "
+            "in the article"
+            if data["grounding"]["values"]
+            else ""
+        ),
         "",
     ]
     for record in data["records"]:

@@ -34,6 +34,13 @@ class Context:
     record_id: str
     anchor: Span | None = None
     warnings: list[str] = field(default_factory=list)
+    # Values looked up in the article, and how many were found: the grounding rate.
+    looked_up: int = 0
+    found: int = 0
+
+    def tally(self, found: bool) -> None:
+        self.looked_up += 1
+        self.found += found
 
 
 Finalize = Callable[[BaseModel, Context], BaseModel]

@@ -77,6 +77,10 @@ def test_seed_through_the_api(model_settings) -> None:
     assert doc.usage.prompt_tokens > len(SEED_TEXT) // 5
     records = doc.to_dict()["records"]
     assert_honest(records, SEED_TEXT)
+    grounding = doc.to_dict()["grounding"]
+    assert grounding["values"] >= 3 * len(records)  # evidence, place, figures, actors...
+    assert 0 < grounding["grounded"] <= grounding["values"]
+    assert doc.grounding_rate == grounding["grounded"] / grounding["values"]
     # The Belgorod strike and the Friday barrage on Ukraine are separate records.
     belgorod = [r for r in records if "Belgorod" in r["evidence"]["text"]]
     barrage = [r for r in records if "122 missiles" in r["evidence"]["text"]]
@@ -131,4 +135,5 @@ def test_user_schema_from_a_file(model_settings) -> None:
     assert doc.prompt_version.startswith("list_incidents@") and "+generic@" in doc.prompt_version
     assert doc.records
     assert all(type(r).__name__ == "Attack" for r in doc.records)
+    assert doc.grounding_rate is None  # a user's model is returned as filled, not grounded
     assert any(r.place and "Tumaco" in r.place for r in doc.records)

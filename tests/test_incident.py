@@ -112,3 +112,10 @@ def test_event_type_is_derived_from_the_sub_type() -> None:
 
 def test_combine_claims_of_nothing_is_unknown_not_zero() -> None:
     assert combine_claims([]) is None
+
+
+def test_every_lookup_is_tallied_for_the_grounding_rate() -> None:
+    context = Context(text=TEXT, published=None, record_id="r-1")
+    finalize(draft(perpetrators=["Moscow", "the Wagner group"]), context)
+    # quote, 2 perpetrators, 1 target, 1 weapon: one of the five is not in the article
+    assert (context.looked_up, context.found) == (5, 4)
