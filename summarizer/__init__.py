@@ -7,6 +7,7 @@
 """
 
 from summarizer._api import connect, summarize
+from summarizer._batch import Outcome, summarize_many
 from summarizer._errors import (
     ArticleTooLongError,
     AuthenticationError,
@@ -37,6 +38,7 @@ __all__ = [
     "Incident",
     "InputError",
     "LLMClient",
+    "Outcome",
     "Schema",
     "SchemaError",
     "Settings",
@@ -46,4 +48,5 @@ __all__ = [
     "__version__",
     "connect",
     "summarize",
+    "summarize_many",
 ]

@@ -103,12 +103,14 @@ def _failure(error: Exception) -> Failure:
 
 
 def _document(data: dict[str, Any], schema: Schema, source: str) -> Document | None:
-    """A stored document as a `Document` again; None if it no longer fits the schema."""
+    """A stored document (`Document.to_dict`) as a `Document` again; None if it no longer
+    fits the schema. A test checks that the round trip loses nothing."""
     try:
         records: list[BaseModel] = [schema.record_model.model_validate(r) for r in data["records"]]
     except ValidationError:
         return None
     usage = data["usage"]
+    grounding = data.get("grounding", {})  # absent from documents stored before it existed
     return Document(
         source=source,
         article_id=data["article_id"],
@@ -120,6 +122,8 @@ def _document(data: dict[str, Any], schema: Schema, source: str) -> Document | N
         usage=Usage(usage["prompt_tokens"], usage["completion_tokens"], usage["llm_calls"]),
         seconds=usage["seconds"],
         warnings=data["warnings"],
+        looked_up=grounding.get("values", 0),
+        grounded=grounding.get("grounded", 0),
     )
 
 
@@ -302,6 +306,9 @@ class Batch:
         workers: _Workers | None = None
         try:
             for item in inputs:
+                # Record what finished meanwhile, even while the inputs are all in the store.
+                for finished in workers.ready() if workers else ():
+                    yield from self._finish(finished, waiting, run_id)
                 if isinstance(item, BadInput):
                     yield self._failed(run_id, item.id, item.source, None, item.error)
                     continue
@@ -320,8 +327,6 @@ class Batch:
                         self._models.clients(), self.workers, self._schema, self._settings
                     )
                 workers.submit(_Task(key, item))
-                for finished in workers.ready():
-                    yield from self._finish(finished, waiting, run_id)
                 while len(waiting) >= self.workers:
                     yield from self._finish(workers.next(), waiting, run_id)
             while waiting:

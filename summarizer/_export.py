@@ -201,7 +201,7 @@ def _stdout() -> Iterator[TextIO]:
         stream.detach()
 
 
-def export(
+def export_store(
     folder: Path, fmt: str, output: Path | None = None, schema: str = INCIDENT_SCHEMA
 ) -> int:
     """Write the store's results in `fmt` to `output` (atomically) or stdout.

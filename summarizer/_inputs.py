@@ -192,8 +192,9 @@ class Reader:
         if not isinstance(text, str):
             reason = "has no text" if text is None else "text must be a string"
             return BadInput(given_id or _hash_id(raw), source, InputError(f"{source}: {reason}"))
+        given_date = item.get("published")
         try:
-            published = parse_published(item.get("published"))
+            published = parse_published(None if given_date is None else str(given_date))
         except InputError as exc:
             return BadInput(given_id or _hash_id(raw), source, InputError(f"{source}: {exc}"))
         url, title = _text_or_none(item, "url"), _text_or_none(item, "title")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -19,7 +20,19 @@ from rich.console import Console
 
 from summarizer._api import connect, parse_published, run
 from summarizer._article import read_article
+from summarizer._batch_cli import batch, export
 from summarizer._errors import SummarizerError
+from summarizer._options import (
+    ApiKeyOption,
+    BaseUrlOption,
+    DebugOption,
+    MaxCharsOption,
+    ModelFileOption,
+    ModelOption,
+    PromptOption,
+    StrategyOption,
+    ThreadsOption,
+)
 from summarizer._render import to_json, to_markdown
 from summarizer._schema import builtin_schemas, resolve_schema
 from summarizer._settings import Settings
@@ -70,9 +83,6 @@ def _status(message: str) -> contextlib.AbstractContextManager[object]:
     return _STDERR.status(message) if _STDERR.is_terminal else contextlib.nullcontext()
 
 
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
-
-
 @app.command()
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Article files; '-' reads stdin.")],
@@ -82,24 +92,18 @@ def extract(
     schema: Annotated[
         str, typer.Option(help="incident, muc4, path/to/module.py:Model or pkg.module:Model.")
     ] = "incident",
-    prompt: Annotated[
-        Path | None, typer.Option(help="A Jinja template replacing the schema's prompt.")
-    ] = None,
+    prompt: PromptOption = None,
     output_format: Annotated[
         OutputFormat,
         typer.Option("--format", help="json (one document per line when several articles) or md."),
     ] = OutputFormat.json,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
-    model: Annotated[str | None, typer.Option(help="Model name at that endpoint.")] = None,
-    api_key: Annotated[str | None, typer.Option(help="API key for the endpoint.")] = None,
-    model_file: Annotated[
-        Path | None, typer.Option(help="A GGUF file for the embedded server.")
-    ] = None,
-    threads: Annotated[int | None, typer.Option(help="Embedded server threads.")] = None,
-    strategy: Annotated[
-        str | None, typer.Option(help="staged (list, then fill each) or single (one call).")
-    ] = None,
-    max_chars: Annotated[int | None, typer.Option(help="Longest article accepted.")] = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
+    api_key: ApiKeyOption = None,
+    model_file: ModelFileOption = None,
+    threads: ThreadsOption = None,
+    strategy: StrategyOption = None,
+    max_chars: MaxCharsOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Extract incident records from each article and print them."""
@@ -221,8 +225,14 @@ def eval_score(
         typer.echo(json.dumps(score(gold_docs, pred_docs), indent=2))
 
 
+app.command("batch")(batch)
+app.command("export")(export)
+
+
 def main() -> None:
     """Console-script entry point."""
+    # instructor logs every answer that failed validation; our errors say it in one line.
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     try:
         app()
     except BrokenPipeError:  # e.g. `summarizer extract ... | head`

@@ -1,0 +1,252 @@
+"""The ``batch`` and ``export`` commands, registered on the main app by `summarizer.cli`.
+
+``batch`` shows a Rich progress bar on a terminal and plain log lines otherwise (or with
+``--quiet``), on stderr; it prints a summary at the end and exits with the code of the
+first failure (0 when none failed). ``export`` writes to stdout or, with ``--output``,
+to a file that appears only once complete.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from summarizer._api import parse_published
+from summarizer._article import STDIN
+from summarizer._batch import Batch, Outcome, Tally
+from summarizer._errors import InputError
+from summarizer._export import export_store
+from summarizer._inputs import Reader, count_inputs
+from summarizer._options import (
+    ApiKeyOption,
+    BaseUrlOption,
+    DebugOption,
+    MaxCharsOption,
+    ModelFileOption,
+    ModelOption,
+    PromptOption,
+    StrategyOption,
+    ThreadsOption,
+)
+from summarizer._schema import resolve_schema
+from summarizer._settings import Settings
+from summarizer._store import STORE_FILE
+
+LOG_INTERVAL = 30.0  # seconds between progress lines without a terminal
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    md = "md"
+
+
+def _failure_line(outcome: Outcome) -> str:
+    """One line naming the article and the reason (input errors already start with it)."""
+    assert outcome.error is not None
+    earlier = " (in an earlier run)" if outcome.earlier else ""
+    if outcome.error.startswith(f"{outcome.source}:"):
+        return f"summarizer: failed{earlier}: {outcome.error}"
+    return f"summarizer: failed{earlier}: {outcome.source}: {outcome.error}"
+
+
+def _counts(tally: Tally) -> str:
+    return f"{tally.done} done, {tally.cached} cached, {tally.failed} failed"
+
+
+def _summary(tally: Tally, seconds: float, out: Path, finished: bool) -> str:
+    """The closing line of a batch."""
+    state = "" if finished else " (stopped before the end: run the same command to finish)"
+    line = f"summarizer: {tally.total} article(s) in {seconds:.1f} s: {_counts(tally)}{state}"
+    if tally.earlier:
+        line += f"; {tally.earlier} failed in an earlier run"
+    if tally.failed:
+        line += "; try failures again with --retry-failed"
+    return f"{line}. Store: {out / STORE_FILE}"
+
+
+class _Display:
+    """Progress of a batch on stderr: a Rich bar on a terminal, else a log line every so often."""
+
+    def __init__(self, total: int | None, quiet: bool) -> None:
+        self.tally = Tally()
+        self._total = total
+        self._console = Console(stderr=True)
+        self._started = time.monotonic()
+        self._logged = self._started
+        self._progress: Progress | None = None
+        if not quiet and self._console.is_terminal:
+            self._progress = Progress(
+                SpinnerColumn(),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[counts]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                console=self._console,
+            )
+            self._task = self._progress.add_task("batch", total=total, counts=_counts(self.tally))
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self._started
+
+    def __enter__(self) -> _Display:
+        if self._progress:
+            self._progress.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress:
+            self._progress.stop()
+
+    def _print(self, line: str) -> None:
+        self._console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def show(self, outcome: Outcome) -> None:
+        self.tally.add(outcome)
+        if outcome.status == "failed":
+            self._print(_failure_line(outcome))
+        if self._progress:
+            self._progress.update(self._task, advance=1, counts=_counts(self.tally))
+        elif time.monotonic() - self._logged >= LOG_INTERVAL:
+            self._logged = time.monotonic()
+            self._print(f"summarizer: {self._position()}: {_counts(self.tally)}")
+
+    def _position(self) -> str:
+        done = self.tally.total
+        if not self._total:
+            return f"{done} article(s)"
+        left = max(0, self._total - done) * self.seconds / done
+        return f"{done}/{self._total} article(s), about {left / 60:.0f} min left"
+
+
+def batch(
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder of the batch store (created if needed).")
+    ],
+    inputs: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Article files, folders, or '-' for JSONL on stdin.", show_default=False
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Articles in flight. Embedded model: that many servers sharing the free cores "
+            "(default: one per free core); an endpoint: that many requests (default 4).",
+        ),
+    ] = None,
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Try again the articles that failed in earlier runs (with no inputs: the "
+            "failed articles kept in the store).",
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Plain log lines instead of a progress bar.")
+    ] = False,
+    published: Annotated[
+        str | None,
+        typer.Option(help="Publication date YYYY-MM-DD of the articles that carry none."),
+    ] = None,
+    schema: Annotated[
+        str, typer.Option(help="incident, path/to/module.py:Model or pkg.module:Model.")
+    ] = "incident",
+    prompt: PromptOption = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
+    api_key: ApiKeyOption = None,
+    model_file: ModelFileOption = None,
+    threads: ThreadsOption = None,
+    strategy: StrategyOption = None,
+    max_chars: MaxCharsOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Extract many articles into a resumable store: run again to finish or to reuse."""
+    from summarizer.cli import _reported  # cli imports this module
+
+    paths = inputs or []
+    with _reported(debug):
+        settings = Settings.load(
+            base_url=base_url, model=model, api_key=api_key, model_file=model_file,
+            threads=threads, strategy=strategy, max_article_chars=max_chars,
+        )  # fmt: skip
+        chosen = resolve_schema(schema, str(prompt) if prompt else None)
+        reader = Reader(settings.max_article_chars, parse_published(published))
+        if not paths and not retry_failed:
+            raise InputError(
+                "give article files or folders, '-' for JSONL on stdin, or --retry-failed"
+            )
+        _check_out(out, paths)
+        total = count_inputs(paths) if paths else None
+        with Batch.open(out, chosen, settings, workers=workers, retry_failed=retry_failed) as run:
+            items = reader.read(paths) if paths else run.failed_inputs(reader)
+            display = _Display(total, quiet)
+            finished = False
+            try:
+                with display:
+                    for outcome in run.run(items):
+                        display.show(outcome)
+                finished = True
+            finally:
+                typer.echo(_summary(display.tally, display.seconds, out, finished), err=True)
+    if display.tally.failed:
+        raise typer.Exit(display.tally.exit_code)
+
+
+def _check_out(out: Path, paths: list[str]) -> None:
+    """Refuse a store inside an input folder: the next run would read it as input."""
+    target = out.resolve()
+    for path in paths:
+        if path != STDIN and Path(path).is_dir() and target.is_relative_to(Path(path).resolve()):
+            raise InputError(f"--out {out} is inside the input folder {path}; choose another")
+
+
+def export(
+    store: Annotated[Path, typer.Argument(help="A batch's --out folder.", show_default=False)],
+    output_format: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            help="jsonl (one document per article), csv (one row per incident) or md (digest).",
+        ),
+    ] = ExportFormat.jsonl,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="Write this file (atomically) instead of standard output."
+        ),
+    ] = None,
+    schema: Annotated[
+        str, typer.Option(help="Export the results of this schema (csv and md: incident).")
+    ] = "incident",
+    debug: DebugOption = False,
+) -> None:
+    """Export a batch store's newest results: JSONL, CSV (after ACLED) or a Markdown digest."""
+    from summarizer.cli import _reported  # cli imports this module
+
+    with _reported(debug):
+        count = export_store(store, output_format.value, output, schema)
+    if output:
+        what = "document(s)" if output_format.value == "jsonl" else "incident(s)"
+        typer.echo(f"summarizer: wrote {count} {what} to {output}", err=True)

@@ -1,0 +1,81 @@
+"""A fake OpenAI-compatible endpoint for batch tests: every article reports one strike.
+
+Articles are `article(n)`: each holds the same strike sentence and its own number, so
+each has its own content hash and the fake's answer grounds in every one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import httpx2
+
+from summarizer import LLMClient, Settings
+from tests.test_llm import completion
+
+QUOTE = "a missile strike on Belgorod killed at least 14 people"
+DRAFT = {
+    "quote": QUOTE,
+    "sub_event_type": "missile_or_artillery_attack",
+    "summary": "A missile strike on Belgorod killed 14 people.",
+    "date_text": "30 December 2023",
+    "place": "Belgorod",
+    "region": None,
+    "country": "Russia",
+    "perpetrators": [],
+    "targets": [],
+    "victims": ["people"],
+    "weapons": ["missile"],
+    "killed": [{"phrase": "at least 14 people", "said_by": "officials"}],
+    "injured": [{"phrase": "108 others", "said_by": None}],
+    "modality": "asserted",
+}
+# Which answer each response model gets (staged: list, then fill; single: one list).
+ANSWERS = {
+    "IncidentList": {"incidents": [{"quote": QUOTE, "what": "missile strike"}]},
+    "IncidentDraft": DRAFT,
+    "IncidentDraftList": {"incidents": [DRAFT]},
+}
+MODEL = "fake-model"
+
+
+def article(number: int) -> str:
+    return (
+        f"On 30 December 2023 {QUOTE} and injured 108 others, officials said. "
+        f"This is report number {number}."
+    )
+
+
+class FakeEndpoint:
+    """Answers chat completions; an article containing `fail_marker` gets invalid JSON."""
+
+    def __init__(self, delay: float = 0.0, fail_marker: str | None = None) -> None:
+        self.delay = delay
+        self.fail_marker = fail_marker
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        with self._lock:
+            self.calls += 1
+        time.sleep(self.delay)
+        body = json.loads(request.content)
+        if self.fail_marker and self.fail_marker in json.dumps(body["messages"]):
+            return httpx2.Response(200, json=completion("not json", 10, 2))
+        name = body["response_format"]["json_schema"]["name"]
+        return httpx2.Response(200, json=completion(json.dumps(ANSWERS[name]), 100, 20))
+
+    def client(self) -> LLMClient:
+        settings = Settings(
+            base_url="http://model.test/v1", model=MODEL, transport_retries=0, max_backoff=0,
+            reasks=0,
+        )  # fmt: skip
+        return LLMClient(
+            base_url=settings.base_url,
+            model=MODEL,
+            api_key="k",
+            settings=settings,
+            transport=httpx2.MockTransport(self),
+        )
