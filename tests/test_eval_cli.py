@@ -13,22 +13,17 @@ from .conftest import SHARED
 
 MUC4 = SHARED / "data" / "muc4"
 pytestmark = pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")
-runner = CliRunner()
+
+
+def score(pred) -> object:
+    """`summarizer eval score` of `pred` against MUC-4 dev."""
+    gold = str(MUC4 / "dev.jsonl")
+    return CliRunner().invoke(app, ["eval", "score", "--gold", gold, "--pred", str(pred)])
 
 
 def test_scores_a_check_file_like_the_reference() -> None:
     expected = json.loads((MUC4 / "scorer_check" / "expected.json").read_text())["mix"]
-    result = runner.invoke(
-        app,
-        [
-            "eval",
-            "score",
-            "--gold",
-            str(MUC4 / "dev.jsonl"),
-            "--pred",
-            str(MUC4 / "scorer_check" / "predictions_mix.jsonl"),
-        ],
-    )
+    result = score(MUC4 / "scorer_check" / "predictions_mix.jsonl")
     assert result.exit_code == 0, result.output
     got = json.loads(result.stdout)
     assert got["counts"] == expected["counts"]
@@ -41,9 +36,7 @@ def test_malformed_lines_are_named_and_the_rest_scored(tmp_path) -> None:
     lines[7] = json.dumps({"templates": []})
     pred = tmp_path / "pred.jsonl"
     pred.write_text("\n".join(lines) + "\n")
-    result = runner.invoke(
-        app, ["eval", "score", "--gold", str(MUC4 / "dev.jsonl"), "--pred", str(pred)]
-    )
+    result = score(pred)
     assert result.exit_code == 0, result.output
     assert f"{pred}:4: not valid JSON" in result.stderr
     assert f"{pred}:8: missing id" in result.stderr
@@ -53,16 +46,6 @@ def test_malformed_lines_are_named_and_the_rest_scored(tmp_path) -> None:
 
 
 def test_missing_prediction_file_is_one_line(tmp_path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "eval",
-            "score",
-            "--gold",
-            str(MUC4 / "dev.jsonl"),
-            "--pred",
-            str(tmp_path / "nope.jsonl"),
-        ],
-    )
+    result = score(tmp_path / "nope.jsonl")
     assert result.exit_code == 3
     assert result.stderr.strip() == f"summarizer: error: {tmp_path / 'nope.jsonl'}: no such file"
