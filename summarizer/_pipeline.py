@@ -118,7 +118,7 @@ def _distinct(mentions: list[IncidentMention]) -> list[IncidentMention]:
 
 
 def _fill_all(
-    article: Article, schema: Schema, llm: LLMClient, strategy: Strategy, usage: Usage,
+    schema: Schema, llm: LLMClient, strategy: Strategy, usage: Usage,
     variables: dict[str, Any], warnings: list[str],
 ) -> list[tuple[BaseModel, str | None]]:  # fmt: skip
     """Ask the model for the schema's items; each with the quote that anchored it, if any."""
@@ -153,7 +153,7 @@ def extract(
     usage = Usage()
     warnings: list[str] = []
     variables = {"article": article.text, "fields": schema.field_guide(), "focus": None}
-    items = _fill_all(article, schema, llm, strategy, usage, variables, warnings)
+    items = _fill_all(schema, llm, strategy, usage, variables, warnings)
     if not items:
         warnings.append("the model found no incident in this article")
 
@@ -161,6 +161,11 @@ def extract(
     seen: set[str] = set()
     looked_up = grounded = 0
     for item, anchor_quote in items:
+        key = item.model_dump_json()
+        if key in seen:
+            warnings.append("dropped a record that repeated an earlier one word for word")
+            continue
+        seen.add(key)
         context = Context(
             text=article.text,
             published=published,
@@ -168,11 +173,6 @@ def extract(
             anchor=align(anchor_quote, article.text) if anchor_quote else None,
         )
         record = schema.finalize(item, context)
-        key = item.model_dump_json()
-        if key in seen:
-            warnings.append(f"dropped a repeated record: {context.record_id}")
-            continue
-        seen.add(key)
         warnings.extend(context.warnings)
         looked_up += context.looked_up
         grounded += context.found
