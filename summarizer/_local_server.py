@@ -54,7 +54,7 @@ class LocalServer:
         self.model_file = model_file
         self.threads = threads
         self.context_size = context_size
-        self.api_key = secrets.token_urlsafe(24)
+        self.api_key = secrets.token_hex(24)  # never starts with "-", which argparse rejects
         self.port = 0
         self.model_alias = MODEL_NAME if model_file is None else model_file.stem
         self._process: subprocess.Popen[bytes] | None = None

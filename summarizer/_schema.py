@@ -81,9 +81,9 @@ class Schema:
 
 def builtin_schemas() -> dict[str, Schema]:
     """The schemas shipped with summarizer, by name."""
-    from summarizer import _incident
+    from summarizer import _incident, _muc4
 
-    return {_incident.SCHEMA.name: _incident.SCHEMA}
+    return {schema.name: schema for schema in (_incident.SCHEMA, _muc4.SCHEMA)}
 
 
 def resolve_schema(spec: str | Schema | type[BaseModel], prompt: str | None = None) -> Schema:

@@ -22,6 +22,7 @@ from summarizer._api import connect, parse_published, run
 from summarizer._article import read_article
 from summarizer._batch_cli import batch, export
 from summarizer._errors import SummarizerError
+from summarizer._eval_cli import eval_run
 from summarizer._options import (
     ApiKeyOption,
     BaseUrlOption,
@@ -227,6 +228,7 @@ def eval_score(
 
 app.command("batch")(batch)
 app.command("export")(export)
+eval_app.command("run")(eval_run)
 
 
 def main() -> None:

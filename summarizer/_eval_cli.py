@@ -1,0 +1,136 @@
+"""``summarizer eval run``: extract labelled MUC-4 documents and score them, resumably.
+
+Progress goes to stderr: a Rich bar on a terminal, else one line per document (each
+takes tens of seconds on the embedded model, so lines stay few). The score is printed
+as JSON on stdout; the full metrics are in ``OUT/metrics.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from summarizer._api import connect
+from summarizer._evaluation import METRICS, PREDICTIONS, Step, run_eval
+from summarizer._jsonl import BadLine
+from summarizer._muc4 import SCHEMA
+from summarizer._options import (
+    ApiKeyOption,
+    BaseUrlOption,
+    DebugOption,
+    MaxCharsOption,
+    ModelFileOption,
+    ModelOption,
+    PromptOption,
+    StrategyOption,
+    ThreadsOption,
+)
+from summarizer._schema import resolve_schema
+from summarizer._settings import Settings
+
+
+class _Display:
+    """A run's progress on stderr, as `summarizer._evaluation.Reporter` wants it."""
+
+    def __init__(self) -> None:
+        self._console = Console(stderr=True)
+        self._bar: Progress | None = None
+
+    def _say(self, line: str) -> None:
+        self._console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+    def started(self, total: int, done: int) -> None:
+        if done:
+            self._say(f"summarizer: resuming: {done} of {total} document(s) already done")
+        if self._console.is_terminal:
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=self._console,
+            )
+            self._task = self._bar.add_task("extracting", total=total, completed=done)
+            self._bar.start()
+
+    def skipped(self, line: BadLine) -> None:
+        self._say(f"summarizer: warning: {line}; line skipped")
+
+    def finished(self, step: Step) -> None:
+        if step.error:
+            self._say(f"summarizer: failed: {step.doc_id}: {step.error}")
+        if self._bar:
+            self._bar.update(self._task, advance=1, description=step.doc_id)
+        else:
+            self._say(
+                f"summarizer: [{step.position}/{step.total}] {step.doc_id}: "
+                f"{step.templates} template(s), {step.seconds:.1f} s"
+            )
+
+    def stop(self) -> None:
+        if self._bar:
+            self._bar.stop()
+
+
+def _summary(metrics: dict, out: Path) -> str:
+    """The closing line: the score, what went wrong, what it cost, where the files are."""
+    score, median = metrics["score"], metrics["median"]
+    seconds = "?" if median["seconds"] is None else f"{median['seconds']:.1f}"
+    return (
+        f"summarizer: {metrics['documents']} document(s): F1 {100 * score['f1']:.1f} "
+        f"(P {100 * score['precision']:.1f} / R {100 * score['recall']:.1f}); "
+        f"{metrics['failures_to_see']} failure(s) to see, {metrics['false_alarms']} false "
+        f"alarm(s), {len(metrics['errors'])} error(s); median {seconds} s per document. "
+        f"Wrote {out / PREDICTIONS} and {out / METRICS}"
+    )
+
+
+def eval_run(
+    data: Annotated[Path, typer.Option(help="Gold JSONL (id, text, templates), as MUC-4.")],
+    out: Annotated[
+        Path, typer.Option(help="Folder for predictions.jsonl and metrics.json; resumed.")
+    ],
+    limit: Annotated[int | None, typer.Option(min=1, help="Documents to run at most.")] = None,
+    offset: Annotated[int, typer.Option(min=0, help="Documents to skip first.")] = 0,
+    prompt: PromptOption = None,
+    strategy: StrategyOption = None,
+    base_url: BaseUrlOption = None,
+    model: ModelOption = None,
+    api_key: ApiKeyOption = None,
+    model_file: ModelFileOption = None,
+    threads: ThreadsOption = None,
+    max_chars: MaxCharsOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Extract each document with the muc4 schema, then score them (GTT metric)."""
+    from summarizer.cli import _reported  # cli imports this module
+
+    with _reported(debug):
+        settings = Settings.load(
+            base_url=base_url, model=model, api_key=api_key, model_file=model_file,
+            threads=threads, strategy=strategy, max_article_chars=max_chars,
+        )  # fmt: skip
+        schema = resolve_schema(SCHEMA, str(prompt) if prompt else None)
+        display = _Display()
+        try:
+            metrics = run_eval(
+                data, out, schema=schema, llm=lambda: connect(settings), settings=settings,
+                limit=limit, offset=offset, progress=display,
+            )  # fmt: skip
+        finally:
+            display.stop()
+    typer.echo(_summary(metrics, out), err=True)
+    typer.echo(json.dumps(metrics["score"], indent=2))

@@ -1,0 +1,215 @@
+"""The ``muc4`` schema without a model: spans found, trimmed and checked; templates combined."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from summarizer._muc4 import MAX_WORDS, SCHEMA, Template, TemplateDraft, combine, finalize, trim
+from summarizer._pipeline import IncidentMention
+from summarizer._prompting import load_prompt
+from summarizer._schema import Context
+
+from .conftest import SHARED
+
+TEXT = (
+    "police said that urban guerrillas of the popular front attacked the central bus "
+    "terminal in the city of santa rosa last night with rifles and grenades.  the "
+    "guerrillas, who fled in a truck, wounded three passengers, among them the teacher "
+    "ana gomez.  a bomb also exploded at the offices of the farmers union in santa rosa."
+)
+
+
+def draft(**roles: str | list[str]) -> TemplateDraft:
+    empty = {field: [] for field in TemplateDraft.model_fields if field != "incident_type"}
+    return TemplateDraft(**{"incident_type": "attack", **empty, **roles})
+
+
+def fill(d: TemplateDraft) -> tuple[Template, Context]:
+    context = Context(text=TEXT, published=None, record_id="r-1")
+    return finalize(d, context), context
+
+
+@pytest.mark.parametrize(
+    ("span", "expected"),
+    [
+        ("the guerrillas", "guerrillas"),
+        ("several of the guerrillas", "of the guerrillas"),  # only determiners at the head
+        ("at least three passengers", "three passengers"),
+        ("the guerrillas, who fled in a truck", "guerrillas"),
+        ("central bus terminal in the city of santa rosa", "central bus terminal"),
+        ("rifles and grenades.", "rifles and grenades"),
+        ('"santo tomas" presidential farm', '"santo tomas" presidential farm'),
+        ('"santo tomas', "santo tomas"),
+        ("the", "the"),  # nothing follows the determiner: kept, then refused as a mention
+    ],
+)
+def test_trim_keeps_the_head_noun_phrase(span: str, expected: str) -> None:
+    assert trim(span) == expected
+    assert expected in span  # a part of the span: verbatim in the article when it was
+
+
+def test_fillers_become_the_articles_short_spans() -> None:
+    template, context = fill(
+        draft(
+            perpetrators=["The Urban Guerrillas", "guerrillas, who fled in a truck"],
+            perpetrator_organizations=["popular front"],
+            targets=["the central bus terminal in the city of santa rosa"],
+            victims=["teacher ana gomez", "three passengers"],
+            weapons=["rifles", "grenades"],
+        )
+    )
+    assert template.model_dump() == {
+        "incident_type": "attack",
+        "PerpInd": [["urban guerrillas"], ["guerrillas"]],
+        "PerpOrg": [["popular front"]],
+        "Target": [["central bus terminal"]],
+        "Victim": [["teacher ana gomez"], ["three passengers"]],
+        "Weapon": [["rifles"], ["grenades"]],
+    }
+    assert context.warnings == []
+    assert (context.looked_up, context.found) == (8, 8)
+
+
+def test_a_filler_not_in_the_article_is_dropped_and_counted() -> None:
+    template, context = fill(draft(perpetrators=["shining path", "guerrillas"]))
+    assert template.PerpInd == [["guerrillas"]]
+    assert (context.looked_up, context.found) == (2, 1)
+    assert context.warnings == ["r-1: PerpInd 'shining path' is not in the article"]
+
+
+def test_a_span_cut_inside_a_word_is_widened_to_the_word() -> None:
+    template, _ = fill(draft(perpetrators=["urban guerrill"]))
+    assert template.PerpInd == [["urban guerrillas"]]
+
+
+def test_pronouns_and_long_spans_are_refused() -> None:
+    long_span = "of the popular front attacked the central bus terminal"
+    assert len(long_span.split()) > MAX_WORDS
+    template, context = fill(draft(perpetrators=["them", long_span, "guerrillas"]))
+    assert template.PerpInd == [["guerrillas"]]
+    assert any("'them' names no one" in w for w in context.warnings)
+    assert any(f"is longer than {MAX_WORDS} words" in w for w in context.warnings)
+
+
+def test_a_town_is_not_a_target() -> None:
+    template, context = fill(draft(targets=["santa rosa", "offices of the farmers union"]))
+    assert template.Target == [["offices of the farmers union"]]
+    assert context.warnings == ["r-1: Target 'santa rosa' is a place, not a target"]
+
+
+def test_a_filler_named_perpetrator_and_victim_is_dropped_from_both() -> None:
+    template, context = fill(
+        draft(perpetrators=["guerrillas"], victims=["the guerrillas", "ana gomez"])
+    )
+    assert (template.PerpInd, template.Victim) == ([], [["ana gomez"]])
+    assert len(context.warnings) == 2 and "named both perpetrator and victim" in context.warnings[0]
+
+
+def test_two_things_joined_by_and_are_two_mentions() -> None:
+    template, _ = fill(draft(weapons=["rifles and grenades"], victims=["the"]))
+    assert (template.Weapon, template.Victim) == ([["rifles"], ["grenades"]], [])
+
+
+def test_fillers_are_deduplicated_as_the_scorer_compares_them() -> None:
+    template, _ = fill(draft(weapons=["grenades", "the grenades", "Grenades"]))
+    assert template.Weapon == [["grenades"]]
+
+
+def test_a_perpetrator_written_beside_a_parenthesis_is_an_organization() -> None:
+    text = "the fmln (farabundo marti national liberation front) guerrillas burned a bus."
+    context = Context(text=text, published=None, record_id="r-1")
+    template = finalize(draft(perpetrators=["fmln", "guerrillas"]), context)
+    assert (template.PerpInd, template.PerpOrg) == ([["guerrillas"]], [["fmln"]])
+
+
+def test_a_victim_is_no_target() -> None:
+    template, context = fill(draft(targets=["ana gomez", "bus terminal"], victims=["ana gomez"]))
+    assert (template.Target, template.Victim) == ([["bus terminal"]], [["ana gomez"]])
+    assert "a victim, not a physical target" in context.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("claimed", "expected"),
+    [("kidnapping", "attack"), ("arson", "attack"), ("bombing", "bombing"), ("attack", "attack")],
+)
+def test_the_type_needs_a_word_in_the_article(claimed: str, expected: str) -> None:
+    template, _ = fill(draft(incident_type=claimed, victims=["ana gomez"]))
+    assert template.incident_type == expected
+
+
+def template(kind: str = "attack", **roles: list[str]) -> Template:
+    entities = {role: [[m] for m in roles.get(role, [])] for role in Template.model_fields}
+    return Template(**{**entities, "incident_type": kind})
+
+
+def test_combine_merges_the_templates_of_one_incident() -> None:
+    full = template(PerpInd=["guerrillas"], Target=["bus terminal"], Weapon=["rifles"])
+    part = template(PerpInd=["the guerrillas"], Weapon=["rifles"])
+    same_target = template("bombing", Target=["Bus Terminal"], Victim=["ana gomez"])
+    other = template(PerpInd=["guerrillas"], Victim=["three passengers"])
+    bombing = template("bombing", PerpInd=["guerrillas"], Weapon=["rifles"])
+    assert combine([full, part, same_target, other, bombing], TEXT) == [
+        template(
+            PerpInd=["guerrillas"],
+            Target=["bus terminal"],
+            Victim=["ana gomez"],
+            Weapon=["rifles"],
+        ),
+        other,
+        bombing,
+    ]
+
+
+def test_a_merged_template_has_no_victim_among_its_targets() -> None:
+    one = template(Target=["bus terminal", "ana gomez"])
+    other = template(Target=["bus terminal"], Victim=["ana gomez"])
+    assert combine([one, other], TEXT) == [other]
+
+
+def test_combat_is_no_incident() -> None:
+    combat = template(PerpOrg=["popular front"], Victim=["three soldiers"], Target=["army post"])
+    assert combine([combat, template(Victim=["ana gomez"])], TEXT) == [
+        template(Victim=["ana gomez"])
+    ]
+
+
+def test_combine_drops_empty_templates() -> None:
+    assert combine([template("bombing"), template(Victim=["ana gomez"])], TEXT) == [
+        template(Victim=["ana gomez"])
+    ]
+
+
+def test_an_article_without_a_word_of_violence_reports_no_incident() -> None:
+    arrest = "police arrested four men carrying cocaine at the border."
+    assert combine([template(PerpInd=["four men"])], arrest) == []
+
+
+def test_the_prompts_render_with_and_without_focus() -> None:
+    focus = IncidentMention(quote="a bomb also exploded", what="bombing of the union offices")
+    for name in (SCHEMA.list_prompt, SCHEMA.fill_prompt):
+        system, user = load_prompt(name).messages(article=TEXT, fields=[], focus=focus)
+        assert TEXT in user["content"] and TEXT not in system["content"]
+    _, user = load_prompt(SCHEMA.fill_prompt).messages(article=TEXT, fields=[], focus=focus)
+    assert "bombing of the union offices" in user["content"]
+
+
+MUC4 = SHARED / "data" / "muc4"
+
+
+@pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")
+def test_the_prompts_quote_no_muc4_article() -> None:
+    """The examples are invented: no run of 8 words of train or dev is in a prompt."""
+
+    def runs(text: str) -> set[str]:
+        words = text.lower().split()
+        return {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+
+    prompts = set()
+    for name in (SCHEMA.list_prompt, SCHEMA.fill_prompt):
+        for message in load_prompt(name).messages(article="", fields=[], focus=None):
+            prompts |= runs(message["content"])
+    for split in ("train", "dev"):
+        for line in (MUC4 / f"{split}.jsonl").read_text().splitlines():
+            assert not runs(json.loads(line)["text"]) & prompts
