@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -14,20 +15,27 @@ from summarizer._pipeline import Document, extract
 from summarizer._schema import Schema, resolve_schema
 from summarizer._settings import Settings
 
+if TYPE_CHECKING:  # the server module is imported only when the embedded model is used
+    from summarizer._local_server import LocalServer
+
+
+def client_for_server(server: LocalServer, settings: Settings) -> LLMClient:
+    """A client for an embedded server (llama-cpp-python's ``json_object`` dialect)."""
+    return LLMClient(
+        base_url=server.base_url,
+        model=server.model_alias,
+        api_key=server.api_key,
+        settings=settings,
+        response_format=settings.response_format or "json_object",
+    )
+
 
 def connect(settings: Settings) -> LLMClient:
     """The client for the configured endpoint, starting the embedded server if none is."""
     if settings.embedded:
         from summarizer._local_server import shared_server
 
-        server = shared_server(settings)
-        return LLMClient(
-            base_url=server.base_url,
-            model=server.model_alias,
-            api_key=server.api_key,
-            settings=settings,
-            response_format=settings.response_format or "json_object",
-        )
+        return client_for_server(shared_server(settings), settings)
     return LLMClient(
         base_url=settings.base_url,
         model=settings.model or "gpt-4o-mini",

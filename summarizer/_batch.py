@@ -31,10 +31,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from summarizer._api import connect, parse_published, run
+from summarizer._api import client_for_server, connect, parse_published, run
 from summarizer._errors import AuthenticationError, SummarizerError
 from summarizer._inputs import ArticleInput, BadInput, Input, Reader
-from summarizer._llm import LLMClient, Usage
+from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer
 from summarizer._pipeline import Document, prompt_version
 from summarizer._schema import Schema, resolve_schema
@@ -103,28 +103,11 @@ def _failure(error: Exception) -> Failure:
 
 
 def _document(data: dict[str, Any], schema: Schema, source: str) -> Document | None:
-    """A stored document (`Document.to_dict`) as a `Document` again; None if it no longer
-    fits the schema. A test checks that the round trip loses nothing."""
+    """A stored document as a `Document` again; None if it no longer fits the schema."""
     try:
-        records: list[BaseModel] = [schema.record_model.model_validate(r) for r in data["records"]]
+        return Document.from_dict(data, schema.record_model, source)
     except ValidationError:
         return None
-    usage = data["usage"]
-    grounding = data.get("grounding", {})  # absent from documents stored before it existed
-    return Document(
-        source=source,
-        article_id=data["article_id"],
-        schema=data["schema"],
-        model=data["model"],
-        prompt_version=data["prompt_version"],
-        published=date.fromisoformat(data["published"]) if data["published"] else None,
-        records=records,
-        usage=Usage(usage["prompt_tokens"], usage["completion_tokens"], usage["llm_calls"]),
-        seconds=usage["seconds"],
-        warnings=data["warnings"],
-        looked_up=grounding.get("values", 0),
-        grounded=grounding.get("grounded", 0),
-    )
 
 
 class Models:
@@ -152,15 +135,7 @@ class Models:
         if not self._clients:
             for server in self._servers:
                 server.start()  # `close` stops the ones started if a later one fails
-                self._clients.append(
-                    LLMClient(
-                        base_url=server.base_url,
-                        model=server.model_alias,
-                        api_key=server.api_key,
-                        settings=self._settings,
-                        response_format=self._settings.response_format or "json_object",
-                    )
-                )
+                self._clients.append(client_for_server(server, self._settings))
         return self._clients
 
     def close(self) -> None:

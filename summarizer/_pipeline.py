@@ -64,6 +64,29 @@ class Document:
         """Share of looked-up values found in the article; None when nothing was looked up."""
         return self.grounded / self.looked_up if self.looked_up else None
 
+    @classmethod
+    def from_dict(
+        cls, data: dict[str, Any], record_model: type[BaseModel], source: str
+    ) -> Document:
+        """A `Document` again from `to_dict`'s output (raises ValidationError if a record
+        no longer fits `record_model`)."""
+        usage = data["usage"]
+        grounding = data.get("grounding", {})
+        return cls(
+            source=source,
+            article_id=data["article_id"],
+            schema=data["schema"],
+            model=data["model"],
+            prompt_version=data["prompt_version"],
+            published=date.fromisoformat(data["published"]) if data["published"] else None,
+            records=[record_model.model_validate(r) for r in data["records"]],
+            usage=Usage(usage["prompt_tokens"], usage["completion_tokens"], usage["llm_calls"]),
+            seconds=usage["seconds"],
+            warnings=data["warnings"],
+            looked_up=grounding.get("values", 0),
+            grounded=grounding.get("grounded", 0),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the output document format of the CLI."""
         return {
