@@ -69,7 +69,7 @@ def run(
         schema,
         llm,
         published=published or find_dateline(article.text),
-        strategy=settings.strategy,
+        settings=settings,
     )
 
 

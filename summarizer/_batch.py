@@ -210,7 +210,7 @@ class Batch:
     ) -> None:  # fmt: skip
         self.store = store
         self.workers = workers
-        self.version = Version(schema.name, prompt_version(schema, settings.strategy), models.model)
+        self.version = Version(schema.name, prompt_version(schema, settings), models.model)
         self._models = models
         self._schema = schema
         self._settings = settings

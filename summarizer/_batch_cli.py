@@ -39,6 +39,7 @@ from summarizer._options import (
     ModelFileOption,
     ModelOption,
     PromptOption,
+    RequireGroundingOption,
     StrategyOption,
     ThreadsOption,
 )
@@ -180,6 +181,7 @@ def batch(
     threads: ThreadsOption = None,
     strategy: StrategyOption = None,
     max_chars: MaxCharsOption = None,
+    require_grounding: RequireGroundingOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Extract many articles into a resumable store: run again to finish or to reuse."""
@@ -190,6 +192,7 @@ def batch(
         settings = Settings.load(
             base_url=base_url, model=model, api_key=api_key, model_file=model_file,
             threads=threads, strategy=strategy, max_article_chars=max_chars,
+            require_grounding=require_grounding or None,
         )  # fmt: skip
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         reader = Reader(settings.max_article_chars, parse_published(published))

@@ -34,6 +34,7 @@ from summarizer._options import (
     ModelFileOption,
     ModelOption,
     PromptOption,
+    RequireGroundingOption,
     StrategyOption,
     ThreadsOption,
 )
@@ -113,6 +114,7 @@ def eval_run(
     model_file: ModelFileOption = None,
     threads: ThreadsOption = None,
     max_chars: MaxCharsOption = None,
+    require_grounding: RequireGroundingOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Extract each document with the muc4 schema, then score them (GTT metric)."""
@@ -122,6 +124,7 @@ def eval_run(
         settings = Settings.load(
             base_url=base_url, model=model, api_key=api_key, model_file=model_file,
             threads=threads, strategy=strategy, max_article_chars=max_chars,
+            require_grounding=require_grounding or None,
         )  # fmt: skip
         schema = resolve_schema(SCHEMA, str(prompt) if prompt else None)
         display = _Display()

@@ -3,8 +3,8 @@
 What a run leaves in its folder:
 
 - ``predictions.jsonl``: one line per document, ``{"id", "templates"}``, the gold's shape;
-- ``runs.jsonl``: one line per extraction: seconds, tokens, LLM calls, model, prompt
-  version, and the error when it failed;
+- ``runs.jsonl``: one line per extraction: seconds, tokens, LLM calls, values looked up
+  in the article and found there, model, prompt version, and the error when it failed;
 - ``metrics.json``: written (atomically) when every document of the slice is done: the
   GTT score, cost per document and medians, and what went wrong.
 
@@ -41,8 +41,8 @@ from summarizer._errors import (
 )
 from summarizer._jsonl import BadLine, read_objects
 from summarizer._llm import LLMClient
-from summarizer._muc4 import Template, combine
-from summarizer._pipeline import prompt_version
+from summarizer._muc4 import Template
+from summarizer._pipeline import prompt_version, strategy_for
 from summarizer._schema import Schema
 from summarizer._scoring import score
 from summarizer._settings import Settings
@@ -128,7 +128,7 @@ def run_eval(
         for p in _resume(out / PREDICTIONS, ("id", "templates"), report)
     }
     runs = {str(r["id"]): r for r in _resume(out / RUNS, ("id",), report)}
-    version = prompt_version(schema, settings.strategy)
+    version = prompt_version(schema, settings)
     _check_same_setup(runs.values(), "prompt_version", version, out)
     report.started(len(docs), sum(str(d["id"]) in predicted for d in docs))
     client: LLMClient | None = None
@@ -207,7 +207,7 @@ def _extract(
     except SummarizerError as exc:
         entry = dict.fromkeys(COSTS[1:]) | {"error": str(exc)}
         return {"id": doc_id, "seconds": round(time.perf_counter() - started, 2), **entry}, []
-    templates = combine([r for r in document.records if isinstance(r, Template)], article.text)
+    templates = [r for r in document.records if isinstance(r, Template)]
     usage = document.usage
     return {
         "id": doc_id,
@@ -215,6 +215,8 @@ def _extract(
         "prompt_tokens": usage.prompt_tokens,
         "completion_tokens": usage.completion_tokens,
         "llm_calls": usage.llm_calls,
+        "looked_up": document.looked_up,
+        "grounded": document.grounded,
         "error": None,
     }, [t.model_dump(mode="json") for t in templates]
 
@@ -247,7 +249,7 @@ def _metrics(
         "schema": schema.name,
         "model": models[0] if models else None,
         "prompt_version": version,
-        "strategy": settings.strategy,
+        "strategy": strategy_for(schema, settings),
         "score": score(gold, {i: predicted.get(i, []) for i in gold}),
         # Documents with gold templates where the model saw nothing (failed ones aside),
         # and documents without any where it saw something.
@@ -257,6 +259,8 @@ def _metrics(
         "false_alarms": sum(not t and bool(predicted.get(i)) for i, t in gold.items()),
         "errors": errors,
         "bad_lines": [str(b) for b in bad],
+        # The share of the model's fillers the program found in the article.
+        "grounding": _grounding(entries),
         "median": {k: _median([e.get(k) for e in entries]) for k in COSTS},
         "total": {k: sum(e.get(k) or 0 for e in entries) for k in COSTS},
         "per_document": [
@@ -268,6 +272,16 @@ def _metrics(
             }
             for e in entries
         ],
+    }
+
+
+def _grounding(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    looked_up = sum(e.get("looked_up") or 0 for e in entries)
+    grounded = sum(e.get("grounded") or 0 for e in entries)
+    return {
+        "values": looked_up,
+        "grounded": grounded,
+        "rate": round(grounded / looked_up, 3) if looked_up else None,
     }
 
 

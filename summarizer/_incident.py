@@ -26,8 +26,8 @@ from pydantic import BaseModel, Field
 
 from summarizer._counts import ParsedCount, Qualifier, parse_count
 from summarizer._dates import Precision, find_date_phrase, resolve_date
-from summarizer._grounding import Alignment, Span, align
-from summarizer._schema import Context, Schema
+from summarizer._grounding import Alignment, Span, align, normalise
+from summarizer._schema import Context, Schema, merge_repeats
 
 SubEventType = Literal[
     "air_or_drone_strike",
@@ -183,13 +183,20 @@ def _locate(value: str, context: Context) -> Grounded | None:
     return Grounded(text=text, start=span.start, end=span.end, alignment=span.alignment)
 
 
-def _ground(value: str, context: Context, what: str) -> Grounded | None:
-    """Ground `value`; None (with a warning) when the article does not contain it."""
+def _ground(value: str, context: Context, what: str, *, keep: bool = False) -> Grounded | None:
+    """Ground `value`. One the article does not contain is flagged in the warnings and
+    kept with alignment ``none``, or removed (None) when the context is strict and the
+    value is not one to `keep` (a record's evidence is kept whatever happens)."""
     grounded = _locate(value, context)
-    context.tally(grounded is not None)
-    if grounded is None:
-        context.warnings.append(f"{context.record_id}: {what} {value!r} is not in the article")
-    return grounded
+    context.tally(grounded is not None, value)
+    if grounded is not None:
+        return grounded
+    removed = context.strict and not keep
+    context.warnings.append(
+        f"{context.record_id}: {what} {value!r} is not in the article "
+        f"({'removed' if removed else 'kept unaligned'})"
+    )
+    return None if removed else Grounded(text=value, start=None, end=None, alignment="none")
 
 
 def _ground_all(values: list[str], context: Context, what: str) -> list[Grounded]:
@@ -218,7 +225,7 @@ def _claimant(said_by: str | None, figure: Grounded, context: Context) -> str | 
     assert figure.start is not None
     start, end = _paragraph(context.text, figure.start)
     span = align(said_by, context.text[start:end])
-    context.tally(span.start is not None)
+    context.tally(span.start is not None, None)  # a misattribution, not a wording to re-ask
     if span.start is None:
         context.warnings.append(
             f"{context.record_id}: source {said_by!r} of {figure.text!r} is not named beside it"
@@ -260,14 +267,15 @@ def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount
 def _claims(figures: list[FigureDraft], context: Context, what: str) -> list[Claim]:
     claims = []
     for figure in figures:
-        problem = None
+        problem = unfound = None
         if parse_count(figure.phrase) is None:
             problem = "holds no number"
         elif _NOT_PEOPLE & set(figure.phrase.lower().split()):
             problem = "counts objects, not people"
         elif (grounded := _ground_figure(figure.phrase, context)) is None:
-            problem = "is not in the article"
-        context.tally(problem is None)
+            problem = "is not in the article (removed: no figure without the article's words)"
+            unfound = figure.phrase
+        context.tally(problem is None, unfound)
         if problem:
             context.warnings.append(f"{context.record_id}: {what} {figure.phrase!r} {problem}")
             continue
@@ -313,9 +321,8 @@ def combine_claims(claims: list[Claim]) -> Count | None:
 def finalize(draft: BaseModel, context: Context) -> Incident:
     """Turn the model's `IncidentDraft` into a grounded, normalised `Incident`."""
     assert isinstance(draft, IncidentDraft)
-    evidence = _ground(draft.quote, context, "quote") or Grounded(
-        text=draft.quote, start=None, end=None, alignment="none"
-    )
+    evidence = _ground(draft.quote, context, "quote", keep=True)
+    assert evidence is not None
     if evidence.start is not None:
         context.anchor = Span(evidence.start, evidence.end, evidence.alignment)
     place = _ground(draft.place, context, "place") if draft.place else None
@@ -352,10 +359,88 @@ def finalize(draft: BaseModel, context: Context) -> Incident:
     )
 
 
+def _figures(incident: Incident) -> set[tuple[str, int]]:
+    return {
+        (kind, claim.best)
+        for kind, count in (("killed", incident.killed), ("injured", incident.injured))
+        if count
+        for claim in count.claims
+        if claim.best is not None
+    }
+
+
+def _overlap(a: Grounded, b: Grounded) -> bool:
+    if a.start is None or a.end is None or b.start is None or b.end is None:
+        return False
+    return a.start < b.end and b.start < a.end
+
+
+def _same_incident(one: Incident, other: Incident) -> bool:
+    """The merge rule: two records are one incident when their evidence overlaps in the
+    article (overlapping chunks, a sentence listed twice) and they name no two different
+    places (one sentence can tell of two incidents), or when they happen at the
+    same place (as written, compared after `normalise`), on dates that do not differ,
+    and share a casualty figure (the headline's and the caption's "killing at least 14"
+    in Belgorod). Records without figures are merged only on overlapping evidence: two
+    shellings of one town on unresolved days may well be two incidents."""
+    places = {normalise(i.location.place or "") for i in (one, other)}
+    if _overlap(one.evidence, other.evidence):
+        return len(places - {""}) <= 1
+    dates = {i.date.start for i in (one, other) if i.date.start is not None}
+    return (
+        len(places) == 1
+        and "" not in places
+        and len(dates) <= 1
+        and bool(_figures(one) & _figures(other))
+    )
+
+
+def _union(ones: list[Grounded], others: list[Grounded]) -> list[Grounded]:
+    known = {normalise(g.text) for g in ones}
+    return ones + [g for g in others if normalise(g.text) not in known]
+
+
+def _merged_count(one: Count | None, other: Count | None) -> Count | None:
+    """Both counts' claims, each claim (span and source) once, under the counting rule."""
+    claims = {(c.start, c.text, c.claimant): c for n in (one, other) if n for c in n.claims}
+    return combine_claims(list(claims.values()))
+
+
+def _merged(one: Incident, other: Incident) -> Incident:
+    """`one` (found first) completed by `other`: its type, summary and evidence stay;
+    a date or place it lacks is taken from `other`; actors, targets, weapons and claims
+    of both are kept, each once."""
+    location = Location(
+        **{
+            key: getattr(one.location, key) or getattr(other.location, key)
+            for key in Location.model_fields
+        }
+    )
+    return one.model_copy(
+        update={
+            "date": one.date if one.date.precision != "unknown" else other.date,
+            "location": location,
+            **{
+                key: _union(getattr(one, key), getattr(other, key))
+                for key in ("perpetrators", "targets", "victims", "weapons")
+            },
+            "killed": _merged_count(one.killed, other.killed),
+            "injured": _merged_count(one.injured, other.injured),
+        }
+    )
+
+
+def combine(records: list[BaseModel], text: str) -> list[BaseModel]:
+    """A document's incidents, each once (`_same_incident`, `_merged`)."""
+    incidents = [r for r in records if isinstance(r, Incident)]
+    return merge_repeats(incidents, _same_incident, _merged)  # type: ignore[return-value]
+
+
 SCHEMA = Schema(
     name="incident",
     item_model=IncidentDraft,
     record_model=Incident,
     fill_prompt="incident",
     finalize=finalize,
+    combine=combine,
 )

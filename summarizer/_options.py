@@ -17,9 +17,20 @@ ApiKeyOption = Annotated[str | None, typer.Option(help="API key for the endpoint
 ModelFileOption = Annotated[Path | None, typer.Option(help="A GGUF file for the embedded server.")]
 ThreadsOption = Annotated[int | None, typer.Option(help="Embedded server threads.")]
 StrategyOption = Annotated[
-    str | None, typer.Option(help="staged (list, then fill each) or single (one call).")
+    str | None,
+    typer.Option(
+        help="staged (list, then fill each) or single (one call); default: the schema's "
+        "own (incident: staged, muc4: single)."
+    ),
 ]
 MaxCharsOption = Annotated[int | None, typer.Option(help="Longest article accepted.")]
+RequireGroundingOption = Annotated[
+    bool,
+    typer.Option(
+        "--require-grounding",
+        help="Re-ask once for values not in the article, then remove those still not found.",
+    ),
+]
 PromptOption = Annotated[
     Path | None, typer.Option(help="A Jinja template replacing the schema's prompt.")
 ]

@@ -2,14 +2,19 @@
 
 Two strategies, the same for every schema:
 
-- ``staged`` (default): one call lists the incidents, each with a quote that anchors
-  it; then one call per incident fills the schema from the article with that incident
-  in focus. Each call is easier for a small model than "everything at once", and the
-  shared prefix (instructions + article) is cached by the server between calls.
-- ``single``: one call returns every incident (the baseline the staged path must beat).
+- ``staged``: one call lists the incidents, each with a quote that anchors it; then
+  one call per incident (mentions of one name grouped, `_grouped`) fills the schema
+  from the article with that incident in focus. Each call is easier for a small model
+  than "everything at once", and the shared prefix (instructions + article) is cached
+  by the server between calls.
+- ``single``: one call returns every incident.
 
-Then the program grounds and normalises each item (`Schema.finalize`) and drops
-repeats: two records anchored on the same sentence with the same content are one.
+Each schema names the strategy it is best served by (``incident``: staged, ``muc4``:
+single); ``Settings.strategy`` overrides it.
+
+Then the program grounds and normalises each item (`Schema.finalize`), drops word-for-word
+repeats, and lets the schema combine the document's records (`Schema.combine`: one
+incident found twice, by two listings or a caption and a paragraph, becomes one).
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from typing import Any
 from pydantic import BaseModel, Field, create_model
 
 from summarizer._article import Article
-from summarizer._grounding import align, normalise
+from summarizer._chunking import split
+from summarizer._grounding import Span, align, normalise
 from summarizer._llm import LLMClient, Usage
 from summarizer._prompting import load_prompt
+from summarizer._regrounding import REGROUND_PROMPT, reground
 from summarizer._schema import Context, Schema
-from summarizer._settings import Strategy
+from summarizer._settings import Settings, Strategy
 
 MAX_INCIDENTS = 8
+CHUNK_OVERLAP = 600  # characters: two or three sentences of news prose
 
 
 class IncidentMention(BaseModel):
@@ -112,11 +120,18 @@ class Document:
         }
 
 
-def prompt_version(schema: Schema, strategy: Strategy) -> str:
-    """The versions of every template a strategy uses, e.g. ``list_incidents@1+incident@1``."""
+def strategy_for(schema: Schema, settings: Settings) -> Strategy:
+    """The strategy set by the user, else the one the schema is best served by."""
+    return settings.strategy or schema.strategy
+
+
+def prompt_version(schema: Schema, settings: Settings) -> str:
+    """The versions of every template a run uses, e.g. ``list_incidents@1+incident@1``."""
     names = [schema.fill_prompt]
-    if strategy == "staged":
+    if strategy_for(schema, settings) == "staged":
         names.insert(0, schema.list_prompt)
+    if settings.require_grounding:
+        names.append(REGROUND_PROMPT)
     return "+".join(load_prompt(name).id for name in names)
 
 
@@ -128,16 +143,29 @@ def _list_model(item_model: type[BaseModel]) -> type[BaseModel]:
     )
 
 
-def _distinct(mentions: list[IncidentMention]) -> list[IncidentMention]:
-    """Drop mentions that repeat an earlier one's name or quote (small models list twice)."""
-    kept: list[IncidentMention] = []
-    seen: set[str] = set()
+@dataclass(frozen=True)
+class Focus:
+    """One incident for a fill call: its name and every sentence the listing gave for it."""
+
+    what: str
+    quotes: tuple[str, ...]
+
+
+def _grouped(mentions: list[IncidentMention]) -> list[Focus]:
+    """The listing's mentions, one `Focus` per incident name, in order of first mention.
+
+    A listing names an incident once per sentence telling of it: the barrage, then a
+    president's later toll for it, both "missile strike in Ukraine". Filling each alone
+    loses the second source's figures (or makes a second record of one incident); shown
+    together, one fill sees every figure and who gave it. A quote listed twice counts once.
+    """
+    quotes: dict[str, dict[str, None]] = {}
+    names: dict[str, str] = {}
     for mention in mentions:
-        keys = {normalise(mention.what), normalise(mention.quote)}
-        if not keys & seen:
-            kept.append(mention)
-        seen |= keys
-    return kept
+        key = normalise(mention.what)
+        names.setdefault(key, mention.what)
+        quotes.setdefault(key, {})[mention.quote] = None
+    return [Focus(names[key], tuple(group)) for key, group in quotes.items()]
 
 
 def _fill_all(
@@ -152,15 +180,17 @@ def _fill_all(
     listing = llm.extract(
         IncidentList, load_prompt(schema.list_prompt).messages(**variables), usage
     )
-    mentions = _distinct(listing.incidents)
-    if len(mentions) < len(listing.incidents):
+    incidents = _grouped(listing.incidents)
+    if len(incidents) < len(listing.incidents):
         warnings.append(
-            f"the listing named {len(listing.incidents) - len(mentions)} incident(s) twice"
+            f"the listing gave {len(listing.incidents)} sentences for {len(incidents)} "
+            "incidents; each incident was filled once, from all of its sentences"
         )
     return [
-        (llm.extract(schema.item_model, fill.messages(**{**variables, "focus": m}), usage), m.quote)
-        for m in mentions
-    ]
+        (llm.extract(schema.item_model, fill.messages(**{**variables, "focus": f}), usage),
+         f.quotes[0])
+        for f in incidents
+    ]  # fmt: skip
 
 
 def extract(
@@ -169,46 +199,71 @@ def extract(
     llm: LLMClient,
     *,
     published: date | None,
-    strategy: Strategy,
+    settings: Settings,
 ) -> Document:
-    """Run the whole path for one article and return its `Document`."""
+    """Run the whole path for one article and return its `Document`.
+
+    An article over ``settings.chunk_chars`` is read in overlapping parts (`_chunking`);
+    every value is still grounded against the whole article, so offsets index its full
+    text. With ``settings.require_grounding``, a record holding values the article does
+    not contain gets one more call asking for the article's words for them
+    (`_regrounding`); what is still not found is then removed, with a warning naming it.
+    """
     started = time.perf_counter()
     usage = Usage()
     warnings: list[str] = []
-    variables = {"article": article.text, "fields": schema.field_guide(), "focus": None}
-    items = _fill_all(schema, llm, strategy, usage, variables, warnings)
+    strategy = strategy_for(schema, settings)
+    chunks = split(article.text, settings.chunk_chars, CHUNK_OVERLAP)
+    if len(chunks) > 1:
+        warnings.append(f"the article was read in {len(chunks)} overlapping parts")
+    items: list[tuple[BaseModel, Span | None]] = []
+    for chunk in chunks:
+        variables = {"article": chunk.text, "fields": schema.field_guide(), "focus": None}
+        # Without a listing quote, the chunk itself anchors the values: a sentence that
+        # the article repeats is taken where the model read it.
+        unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None
+        for item, quote in _fill_all(schema, llm, strategy, usage, variables, warnings):
+            # The quote is looked up in the whole article, nearest to its chunk.
+            anchor = align(quote, article.text, near=chunk.start) if quote else unquoted
+            items.append((item, anchor))
     if not items:
         warnings.append("the model found no incident in this article")
 
     records: list[BaseModel] = []
     seen: set[str] = set()
     looked_up = grounded = 0
-    for item, anchor_quote in items:
+    for item, anchor in items:
         key = item.model_dump_json()
         if key in seen:
             warnings.append("dropped a record that repeated an earlier one word for word")
             continue
         seen.add(key)
-        context = Context(
-            text=article.text,
-            published=published,
-            record_id=f"{article.digest}-{len(records) + 1}",
-            anchor=align(anchor_quote, article.text) if anchor_quote else None,
-        )
+        record_id = f"{article.digest}-{len(records) + 1}"
+        context = Context(article.text, published, record_id, anchor)
         record = schema.finalize(item, context)
+        if settings.require_grounding and context.missing:
+            item = reground(item, context.missing, article.text, llm, usage)
+            context = Context(article.text, published, record_id, anchor, strict=True)
+            record = schema.finalize(item, context)
         warnings.extend(context.warnings)
         looked_up += context.looked_up
         grounded += context.found
         records.append(record)
+    combined = schema.combine(records, article.text)
+    if len(combined) < len(records):
+        warnings.append(
+            f"{len(records) - len(combined)} record(s) merged into others or dropped "
+            "as not reportable"
+        )
 
     return Document(
         source=article.source,
         article_id=article.digest,
         schema=schema.name,
         model=llm.model,
-        prompt_version=prompt_version(schema, strategy),
+        prompt_version=prompt_version(schema, settings),
         published=published,
-        records=records,
+        records=combined,
         usage=usage,
         seconds=time.perf_counter() - started,
         warnings=warnings,

@@ -2,7 +2,8 @@
 
 A `Schema` bundles the model-facing shape (kept shallow so a small model can fill
 it), the record users receive, the prompt templates, and `finalize`, the program's
-step from one to the other (grounding, number and date normalisation). Built-in
+step from one to the other (grounding, number and date normalisation), and `combine`,
+which sees a document's records together (one incident found twice becomes one record). Built-in
 schemas are looked up by name; a user's own Pydantic model is named as
 ``path/to/module.py:Model`` or ``package.module:Model`` and gets the generic prompt
 (or the one passed as ``--prompt``). The pipeline treats every schema alike.
@@ -17,12 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from summarizer._errors import SchemaError
 from summarizer._grounding import Span
+from summarizer._settings import Strategy
 
 
 @dataclass
@@ -33,22 +35,54 @@ class Context:
     published: date | None
     record_id: str
     anchor: Span | None = None
+    # Strict: a value the article does not contain is removed, not kept unaligned
+    # (the second pass of --require-grounding).
+    strict: bool = False
     warnings: list[str] = field(default_factory=list)
-    # Values looked up in the article, and how many were found: the grounding rate.
+    # Values looked up in the article, how many were found (the grounding rate), and
+    # the model's strings for those not found.
     looked_up: int = 0
     found: int = 0
+    missing: list[str] = field(default_factory=list)
 
-    def tally(self, found: bool) -> None:
+    def tally(self, found: bool, value: str | None) -> None:
+        """Count one value looked up; `value` (None: not worth re-asking) if not found."""
         self.looked_up += 1
         self.found += found
+        if not found and value and value not in self.missing:
+            self.missing.append(value)
 
 
 Finalize = Callable[[BaseModel, Context], BaseModel]
+# A document's records and the article's text -> the records to keep (merged, dropped).
+Combine = Callable[[list[BaseModel], str], list[BaseModel]]
 
 
 def _as_is(item: BaseModel, context: Context) -> BaseModel:
     """A user's model is returned as the model filled it."""
     return item
+
+
+def _keep_all(records: list[BaseModel], text: str) -> list[BaseModel]:
+    return records
+
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def merge_repeats(
+    records: list[R], same: Callable[[R, R], bool], merged: Callable[[R, R], R]
+) -> list[R]:
+    """`records` with each one that is the `same` incident as an earlier one folded into
+    it (`merged(earlier, later)`); the earlier keeps its place."""
+    kept: list[R] = []
+    for record in records:
+        match = next((i for i, k in enumerate(kept) if same(k, record)), None)
+        if match is None:
+            kept.append(record)
+        else:
+            kept[match] = merged(kept[match], record)
+    return kept
 
 
 @dataclass(frozen=True)
@@ -60,7 +94,10 @@ class Schema:
     record_model: type[BaseModel]
     fill_prompt: str
     list_prompt: str = "list_incidents"
+    # The strategy that served this schema best when measured (Settings.strategy overrides).
+    strategy: Strategy = "staged"
     finalize: Finalize = _as_is
+    combine: Combine = _keep_all
 
     def field_guide(self) -> list[dict[str, Any]]:
         """Name, type and description of each field the model fills, for generic prompts.

@@ -24,6 +24,8 @@ Strategy = Literal["staged", "single"]
 ResponseFormat = Literal["json_schema", "json_object"]
 
 _ENV_PREFIX = "SUMMARIZER_"
+_BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
+             "0": False, "false": False, "no": False, "off": False}  # fmt: skip
 
 
 def _free_cores() -> int:
@@ -49,8 +51,10 @@ class Settings:
     threads: int | None = None
     context_size: int = 8192
     # One extraction.
-    strategy: Strategy = "staged"
-    max_article_chars: int = 12_000
+    strategy: Strategy | None = None  # None: the schema's own (Schema.strategy)
+    max_article_chars: int = 100_000  # refused above this: not an article
+    chunk_chars: int = 6_000  # read in overlapping parts above this (about 1,500 tokens)
+    require_grounding: bool = False  # re-ask once for values not in the article, then drop
     temperature: float = 0.0
     seed: int = 0
     # Reliability: transport retries (429/5xx/timeouts) and validation re-asks are separate.
@@ -66,7 +70,7 @@ class Settings:
                 raise SetupError(
                     f"{name} must be one of {', '.join(get_args(allowed))}, not {value!r}"
                 )
-        for name in ("threads", "context_size", "max_article_chars"):
+        for name in ("threads", "context_size", "max_article_chars", "chunk_chars"):
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise SetupError(f"{name} must be a positive number, not {value}")
@@ -101,6 +105,10 @@ def _coerce(cls: type[Settings], name: str, value: object) -> object:
     default = next(f.default for f in fields(cls) if f.name == name)
     if name == "model_file":
         return Path(value).expanduser()
+    if isinstance(default, bool):
+        if value.lower() not in _BOOLEANS:
+            raise SetupError(f"{_ENV_PREFIX}{name.upper()} must be 1/0, true/false, not {value!r}")
+        return _BOOLEANS[value.lower()]
     kind = int if name == "threads" or isinstance(default, int) else type(default)
     if kind not in (int, float):
         return value

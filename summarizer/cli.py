@@ -31,6 +31,7 @@ from summarizer._options import (
     ModelFileOption,
     ModelOption,
     PromptOption,
+    RequireGroundingOption,
     StrategyOption,
     ThreadsOption,
 )
@@ -105,6 +106,7 @@ def extract(
     threads: ThreadsOption = None,
     strategy: StrategyOption = None,
     max_chars: MaxCharsOption = None,
+    require_grounding: RequireGroundingOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Extract incident records from each article and print them."""
@@ -113,6 +115,7 @@ def extract(
         settings = Settings.load(
             base_url=base_url, model=model, api_key=api_key, model_file=model_file,
             threads=threads, strategy=strategy, max_article_chars=max_chars,
+            require_grounding=require_grounding or None,
         )  # fmt: skip
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         date = parse_published(published)

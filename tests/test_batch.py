@@ -128,13 +128,13 @@ def test_a_failing_article_is_recorded_and_the_batch_goes_on(tmp_path) -> None:
 
 
 def test_bad_inputs_are_failures_not_exceptions(tmp_path) -> None:
-    texts = ["", {"id": 7, "text": article(1)}, {"text": 3}, "x" * 20_000]
+    texts = ["", {"id": 7, "text": article(1)}, {"text": 3}, "x" * 100_001]
     outcomes = many(FakeEndpoint(), texts, tmp_path)
     assert [o.article_id for o in outcomes if o.status == "done"] == ["7"]
     reasons = [o.error for o in outcomes if o.status == "failed"]  # in input order
     assert len(reasons) == 3
     assert "empty" in reasons[0] and "must be a string" in reasons[1]
-    assert "20,000 characters" in reasons[2]
+    assert "100,001 characters" in reasons[2]
 
 
 def test_a_refused_key_stops_the_batch(tmp_path) -> None:

@@ -201,6 +201,8 @@ def test_one_bad_article_does_not_lose_the_others(monkeypatch, tmp_path) -> None
         ({"SUMMARIZER_THREADS": "many"}, "SUMMARIZER_THREADS must be a number"),
         ({"SUMMARIZER_STRATEGY": "clever"}, "strategy must be one of staged, single"),
         ({"SUMMARIZER_MAX_ARTICLE_CHARS": "0"}, "max_article_chars must be a positive"),
+        ({"SUMMARIZER_CHUNK_CHARS": "0"}, "chunk_chars must be a positive"),
+        ({"SUMMARIZER_REQUIRE_GROUNDING": "maybe"}, "must be 1/0, true/false, not 'maybe'"),
     ],
 )
 def test_invalid_settings(monkeypatch, tmp_path, env, fragment) -> None:

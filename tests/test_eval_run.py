@@ -29,8 +29,8 @@ from .conftest import SHARED
 from .test_llm import completion
 
 # Invented articles, lower-case like MUC-4, with their gold templates and the answers the
-# fake model gives: the listing names each incident by its first sentence, and the fill
-# answers the draft below for every incident of the article.
+# fake model gives: the draft below for every incident of the article (in one call, or,
+# staged, a listing naming each incident by its first sentence and one fill each).
 BOMBING = "guerrillas set off a car bomb outside the national bank in san pedro last night."
 KIDNAPPING = "unidentified men kidnapped businessman juan soto in the capital yesterday."
 DENIAL = "the army denied rumors that rebels will attack the airport."
@@ -79,11 +79,14 @@ class FakeModel:
         body = json.loads(request.content)
         article = next(a for a in (BOMBING, KIDNAPPING, DENIAL) if a in json.dumps(body))
         self.seen.append(article)
-        if body["response_format"]["json_schema"]["name"] == "IncidentList":
+        asked = body["response_format"]["json_schema"]["name"]
+        if asked == "IncidentList":
             mentions = [{"quote": article, "what": "the incident"}] if article in DRAFTS else []
             answer = {"incidents": mentions}
         elif article == self.invalid:
             answer = {"incident_type": "riot"}
+        elif asked == "TemplateDraftList":  # the single strategy: all templates at once
+            answer = {"incidents": [DRAFTS[article]] if article in DRAFTS else []}
         else:
             answer = DRAFTS[article]
         return httpx2.Response(200, json=completion(json.dumps(answer), 100, 20))
@@ -154,12 +157,15 @@ def test_predictions_have_the_gold_shape_and_are_scored(tmp_path) -> None:
     assert metrics["documents"] == 3
     assert (metrics["failures_to_see"], metrics["false_alarms"], metrics["errors"]) == (0, 0, [])
     assert metrics["model"] == "fake"
-    assert metrics["prompt_version"] == "muc4_list@1+muc4@1"
+    assert metrics["prompt_version"] == "muc4@3"
     assert metrics["schema"] == "muc4"
-    # A listing call per document, a fill call per incident.
-    assert [d["llm_calls"] for d in metrics["per_document"]] == [2, 1, 2]
-    assert metrics["total"]["llm_calls"] == 5 and metrics["median"]["llm_calls"] == 2
-    assert metrics["median"]["prompt_tokens"] == 200
+    # One call per document: the muc4 schema's strategy is single.
+    assert metrics["strategy"] == "single"
+    assert [d["llm_calls"] for d in metrics["per_document"]] == [1, 1, 1]
+    assert metrics["total"]["llm_calls"] == 3 and metrics["median"]["prompt_tokens"] == 100
+    # Fillers found in the article: guerrillas, national bank, car bomb, unidentified
+    # men, businessman juan soto; "san pedro" is found too, and dropped as a place.
+    assert metrics["grounding"] == {"values": 6, "grounded": 6, "rate": 1.0}
 
 
 def test_limit_and_offset_choose_the_slice(tmp_path) -> None:
@@ -321,6 +327,6 @@ def test_three_dev_documents_cassette(model_settings, tmp_path) -> None:
     for doc_id, templates in predictions.items():
         assert_spans_from(docs[doc_id]["text"], templates)
     assert metrics["errors"] == []
-    assert metrics["prompt_version"] == "muc4_list@1+muc4@1"
+    assert metrics["prompt_version"] == "muc4@3"
     assert metrics["score"] == score({i: docs[i]["templates"] for i in DEV_IDS}, predictions)
     assert all(d["llm_calls"] >= 1 and d["prompt_tokens"] > 0 for d in metrics["per_document"])

@@ -86,6 +86,11 @@ def test_seed_through_the_api(model_settings) -> None:
     barrage = [r for r in records if "122 missiles" in r["evidence"]["text"]]
     assert belgorod and barrage
     assert not {r["id"] for r in belgorod} & {r["id"] for r in barrage}
+    # The headline and the photo caption tell of one strike: merged into one record,
+    # which takes the caption's date ("on Saturday").
+    assert "1 record(s) merged into others or dropped as not reportable" in doc.warnings
+    [strike] = [r for r in records if r["location"]["place"] == "Belgorod"]
+    assert strike["date"]["start"] == "2023-12-30"
 
 
 @pytest.mark.vcr

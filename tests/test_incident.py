@@ -6,7 +6,14 @@ import datetime
 
 import pytest
 
-from summarizer._incident import FigureDraft, Incident, IncidentDraft, combine_claims, finalize
+from summarizer._incident import (
+    FigureDraft,
+    Incident,
+    IncidentDraft,
+    combine,
+    combine_claims,
+    finalize,
+)
 from summarizer._schema import Context
 
 from .conftest import SEED
@@ -99,10 +106,31 @@ def test_without_publication_date_nothing_is_resolved() -> None:
         "on Friday", None, "unknown")  # fmt: skip
 
 
-def test_values_not_in_the_article_are_dropped_with_a_warning() -> None:
+def test_values_not_in_the_article_are_kept_unaligned_with_a_warning() -> None:
     incident, warnings = run(draft(perpetrators=["Moscow", "the Wagner group"]))
+    assert [(p.text, p.alignment, p.start) for p in incident.perpetrators] == [
+        ("Moscow", "exact", TEXT.index("Moscow had launched")),  # the one nearest the quote
+        ("the Wagner group", "none", None),
+    ]
+    assert "r-1: perpetrator 'the Wagner group' is not in the article (kept unaligned)" in warnings
+
+
+def test_a_strict_context_removes_them_and_names_them() -> None:
+    context = Context(text=TEXT, published=None, record_id="r-1", strict=True)
+    incident = finalize(draft(perpetrators=["Moscow", "the Wagner group"], place="Lviv"), context)
     assert [p.text for p in incident.perpetrators] == ["Moscow"]
-    assert any("'the Wagner group' is not in the article" in w for w in warnings)
+    assert incident.location.text is None
+    assert "r-1: perpetrator 'the Wagner group' is not in the article (removed)" in context.warnings
+    assert sorted(context.missing) == ["Lviv", "the Wagner group"]
+
+
+def test_the_evidence_is_kept_even_when_strict() -> None:
+    context = Context(text=TEXT, published=None, record_id="r-1", strict=True)
+    incident = finalize(draft(quote="Kyiv was quiet all week."), context)
+    assert (incident.evidence.text, incident.evidence.alignment) == (
+        "Kyiv was quiet all week.",
+        "none",
+    )
 
 
 def test_event_type_is_derived_from_the_sub_type() -> None:
@@ -119,3 +147,59 @@ def test_every_lookup_is_tallied_for_the_grounding_rate() -> None:
     finalize(draft(perpetrators=["Moscow", "the Wagner group"]), context)
     # quote, 2 perpetrators, 1 target, 1 weapon: one of the five is not in the article
     assert (context.looked_up, context.found) == (5, 4)
+
+
+# --- Merging the records of one incident (combine) ----------------------------------
+
+HEADLINE = draft(
+    quote="Ukraine strikes back, missile hits Russia\u2019s Belgorod killing at least 14",
+    place="Belgorod", country="Russia", perpetrators=["Ukraine"], targets=[],
+    weapons=["missile"], killed=[FigureDraft(phrase="at least 14", said_by=None)],
+)  # fmt: skip
+PARAGRAPH = draft(
+    quote="After the massive airstrike by Russia, Ukraine's missile hits border city of "
+    "Belgorod, that killed over 12 people on Saturday.",
+    place="Belgorod", country="Russia", perpetrators=["Ukraine"], targets=[],
+    weapons=["missile"], date_text="on Saturday",
+    killed=[FigureDraft(phrase="over 12 people", said_by=None),
+            FigureDraft(phrase="at least 14", said_by=None)],
+    injured=[FigureDraft(phrase="more than 100 people",
+                         said_by="Russia\u2019s emergencies ministry")],
+)  # fmt: skip
+FRIDAY = draft(place="Ukraine", killed=[FigureDraft(phrase="over 35 people", said_by=None)])
+
+
+def finalized(*drafts: IncidentDraft) -> list[Incident]:
+    return [
+        finalize(d, Context(text=TEXT, published=datetime.date(2023, 12, 30), record_id=f"r-{i}"))
+        for i, d in enumerate(drafts, start=1)
+    ]
+
+
+def test_one_incident_told_twice_becomes_one_record() -> None:
+    [merged] = combine(finalized(HEADLINE, PARAGRAPH), TEXT)
+    assert merged.id == "r-1" and merged.evidence.text.startswith("Ukraine strikes back")
+    assert merged.date.start == datetime.date(2023, 12, 30)  # taken from the second
+    assert [(c.text, c.best) for c in merged.killed.claims] == [
+        ("at least 14", 14),
+        ("over 12 people", 12),
+    ]
+    assert (merged.killed.low, merged.killed.best) == (12, 14)
+    assert merged.injured.claims[0].claimant == "Russia\u2019s emergencies ministry"
+    assert [w.text for w in merged.weapons] == ["missile"]  # each once
+
+
+def test_distinct_incidents_stay_distinct() -> None:
+    records = finalized(HEADLINE, FRIDAY, PARAGRAPH)
+    assert [r.id for r in combine(records, TEXT)] == ["r-1", "r-2"]  # PARAGRAPH joins r-1
+    # Same place, no shared figure: two incidents, as far as the program can tell.
+    other = draft(quote=PARAGRAPH.quote, place="Belgorod",
+                  killed=[FigureDraft(phrase="two other people", said_by=None)])  # fmt: skip
+    assert len(combine(finalized(HEADLINE, other), TEXT)) == 2
+
+
+def test_one_sentence_with_two_places_is_two_incidents() -> None:
+    quote = "Earlier, Russian officials had reported shooting down 32 Ukrainian drones"
+    one, two = finalized(draft(quote=quote, place="Moscow"), draft(quote=quote, place="Kursk"))
+    assert len(combine([one, two], TEXT)) == 2
+    assert len(combine([one, finalized(draft(quote=quote, place=None))[0]], TEXT)) == 1

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from summarizer._muc4 import MAX_WORDS, SCHEMA, Template, TemplateDraft, combine, finalize, trim
-from summarizer._pipeline import IncidentMention
+from summarizer._pipeline import Focus
 from summarizer._prompting import load_prompt
 from summarizer._schema import Context
 
@@ -186,8 +186,20 @@ def test_an_article_without_a_word_of_violence_reports_no_incident() -> None:
     assert combine([template(PerpInd=["four men"])], arrest) == []
 
 
+def test_a_template_far_from_any_word_of_violence_is_dropped() -> None:
+    speech = (
+        "in the north, guerrillas killed mayor jose paz with machineguns. "
+        + "the markets were calm and coffee prices rose for a third week. " * 5
+        + "the president said the summit with honduras was a success and praised the new "
+        "highway project."
+    )
+    summit = template(PerpInd=["the president"], Target=["highway project"])
+    murder = template(PerpInd=["guerrillas"], Victim=["jose paz"])
+    assert combine([summit, murder], speech) == [murder]
+
+
 def test_the_prompts_render_with_and_without_focus() -> None:
-    focus = IncidentMention(quote="a bomb also exploded", what="bombing of the union offices")
+    focus = Focus(what="bombing of the union offices", quotes=("a bomb also exploded",))
     for name in (SCHEMA.list_prompt, SCHEMA.fill_prompt):
         system, user = load_prompt(name).messages(article=TEXT, fields=[], focus=focus)
         assert TEXT in user["content"] and TEXT not in system["content"]
