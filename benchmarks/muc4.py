@@ -5,7 +5,9 @@
         [--throughput 20]
 
 On a fixed MUC-4 slice (default: the first 100 dev documents, the TST1 half), each
-document is extracted twice, one after the other, so both see the same machine load:
+document is extracted by each setup in turn, so all see the same machine load (on the
+embedded model, the baseline on a server of its own, so that each server's prompt
+cache holds its own setup's instructions, as in a run of one setup):
 
 - ``pipeline``: the ``muc4`` schema as `summarizer eval run` runs it (its own prompt,
   grounding, span trimming, role checks, template merging);
@@ -27,6 +29,7 @@ machines vary about threefold in speed.
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import resource
 import statistics
@@ -40,9 +43,10 @@ import httpx2
 from pydantic import BaseModel
 
 from summarizer import Settings, summarize
-from summarizer._api import connect
+from summarizer._api import client_for_server, connect
 from summarizer._evaluation import run_eval
-from summarizer._local_server import shared_server
+from summarizer._llm import LLMClient
+from summarizer._local_server import LocalServer, shared_server
 from summarizer._muc4 import ROLE_OF_FIELD, Template, TemplateDraft, locate
 from summarizer._schema import Context, Schema, resolve_schema
 
@@ -78,6 +82,20 @@ BASELINE = Schema(
     finalize=_taken_at_its_word,
     strategy="single",
 )
+
+
+def _own_client(settings: Settings, llm: LLMClient) -> LLMClient:
+    """For the embedded model, a client of a second server: llama.cpp keeps the prompt
+    prefix of its last call in cache, so each setup gets a server of its own, as a run
+    of one setup over many documents would (the pipeline's long instructions are then
+    read once, not once per document). Elsewhere, `llm` itself."""
+    if not settings.embedded:
+        return llm
+    server = LocalServer(
+        settings.model_file, threads=settings.embedded_threads, context_size=settings.context_size
+    ).start()
+    atexit.register(server.stop)
+    return client_for_server(server, settings)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -179,16 +197,16 @@ def main() -> None:
     ungrounded = replace(BASELINE, fill_prompt=pipeline.fill_prompt,
                          list_prompt=pipeline.list_prompt)  # fmt: skip
     pipeline_settings = replace(settings, strategy=args.strategy or pipeline.strategy)
-    configs = {
-        "baseline": (BASELINE, replace(settings, strategy="single")),
-        "pipeline": (pipeline, pipeline_settings),
-        "ungrounded": (ungrounded, pipeline_settings),
-    }
     llm = connect(settings)
+    configs = {
+        "baseline": (BASELINE, replace(settings, strategy="single"), _own_client(settings, llm)),
+        "pipeline": (pipeline, pipeline_settings, llm),
+        "ungrounded": (ungrounded, pipeline_settings, llm),
+    }
     started = time.perf_counter()
     for i in range(args.limit):
-        for name, (schema, config) in configs.items():
-            run_eval(args.data, args.out / name, schema=schema, llm=llm, settings=config,
+        for name, (schema, config, client) in configs.items():
+            run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
                      limit=1, offset=args.offset + i)  # fmt: skip
         print(f"{i + 1}/{args.limit} documents, {time.perf_counter() - started:.0f} s", flush=True)
 
@@ -197,8 +215,8 @@ def main() -> None:
     counts = _article_tokens(settings, [d["text"] for d in docs])
     tokens = dict(zip([d["id"] for d in docs], counts, strict=True))
     rows = []
-    for name, (schema, config) in configs.items():
-        metrics = run_eval(args.data, args.out / name, schema=schema, llm=llm, settings=config,
+    for name, (schema, config, client) in configs.items():
+        metrics = run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
                            limit=args.limit, offset=args.offset)  # fmt: skip
         rows.append(_summary(name, metrics, tokens))
         print(json.dumps(rows[-1]), flush=True)
@@ -220,7 +238,7 @@ def main() -> None:
     if args.throughput:
         articles = [{"id": d["id"], "text": d["text"]} for d in docs[: args.throughput]]
         for workers in (1, 2):
-            throughput.append(measure(articles, workers, "muc4", configs["pipeline"][1]))
+            throughput.append(measure(articles, workers, "muc4", pipeline_settings))
             print(json.dumps(throughput[-1]), flush=True)
 
     print()

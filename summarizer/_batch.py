@@ -11,7 +11,8 @@ are in flight, so memory stays bounded whatever the size of the input.
 Workers: against a remote endpoint, N threads share one client (N requests in flight).
 For the embedded model, N llama.cpp servers split the free cores (one thread each on
 two cores: llama.cpp serves one request at a time, and two one-thread servers gave
-about a quarter more throughput than one two-thread server). Servers start only when
+1.10x the throughput of one two-thread server on 20 MUC-4 articles, docs/benchmarks.md).
+Servers start only when
 an article needs the model, so a batch answered from the store starts none.
 """
 

@@ -3,7 +3,7 @@
 `LocalServer` runs ``python -m llama_cpp.server`` as a child process bound to
 127.0.0.1 on a free port, protected by a random API key, and waits until it answers.
 `shared_server()` gives one per process, started on first use and stopped at exit;
-on Linux the child also gets SIGTERM if this process dies without cleaning up, so no
+on Linux the child also gets SIGKILL if this process dies without cleaning up, so no
 server is left orphaned.
 """
 
@@ -39,12 +39,14 @@ def _free_port() -> int:
 
 
 def _die_with_parent() -> None:
-    """In the child before exec: ask Linux to SIGTERM it when the parent dies."""
+    """In the child before exec: ask Linux to SIGKILL it when the parent dies. Not
+    SIGTERM: the server would first finish the request in flight, minutes of a core's
+    time for an answer no one will read (seen with a killed benchmark)."""
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
 
         pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 class LocalServer:

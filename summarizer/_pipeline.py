@@ -193,6 +193,28 @@ def _fill_all(
     ]  # fmt: skip
 
 
+def _read(
+    article: Article, schema: Schema, llm: LLMClient, strategy: Strategy, settings: Settings,
+    usage: Usage, warnings: list[str],
+) -> list[tuple[BaseModel, Span | None, str]]:  # fmt: skip
+    """The model's items for the article, part by part if it is long: each with the span
+    that anchors it in the whole article, and the text the model read."""
+    chunks = split(article.text, settings.chunk_chars, CHUNK_OVERLAP)
+    if len(chunks) > 1:
+        warnings.append(f"the article was read in {len(chunks)} overlapping parts")
+    items: list[tuple[BaseModel, Span | None, str]] = []
+    for chunk in chunks:
+        variables = {"article": chunk.text, "fields": schema.field_guide(), "focus": None}
+        # Without a listing quote, the chunk itself anchors the values: a sentence that
+        # the article repeats is taken where the model read it.
+        unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None
+        for item, quote in _fill_all(schema, llm, strategy, usage, variables, warnings):
+            # The quote is looked up in the whole article, nearest to its chunk.
+            anchor = align(quote, article.text, near=chunk.start) if quote else unquoted
+            items.append((item, anchor, chunk.text))
+    return items
+
+
 def extract(
     article: Article,
     schema: Schema,
@@ -212,27 +234,14 @@ def extract(
     started = time.perf_counter()
     usage = Usage()
     warnings: list[str] = []
-    strategy = strategy_for(schema, settings)
-    chunks = split(article.text, settings.chunk_chars, CHUNK_OVERLAP)
-    if len(chunks) > 1:
-        warnings.append(f"the article was read in {len(chunks)} overlapping parts")
-    items: list[tuple[BaseModel, Span | None]] = []
-    for chunk in chunks:
-        variables = {"article": chunk.text, "fields": schema.field_guide(), "focus": None}
-        # Without a listing quote, the chunk itself anchors the values: a sentence that
-        # the article repeats is taken where the model read it.
-        unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None
-        for item, quote in _fill_all(schema, llm, strategy, usage, variables, warnings):
-            # The quote is looked up in the whole article, nearest to its chunk.
-            anchor = align(quote, article.text, near=chunk.start) if quote else unquoted
-            items.append((item, anchor))
+    items = _read(article, schema, llm, strategy_for(schema, settings), settings, usage, warnings)
     if not items:
         warnings.append("the model found no incident in this article")
 
     records: list[BaseModel] = []
     seen: set[str] = set()
     looked_up = grounded = 0
-    for item, anchor in items:
+    for item, anchor, read in items:
         key = item.model_dump_json()
         if key in seen:
             warnings.append("dropped a record that repeated an earlier one word for word")
@@ -242,7 +251,7 @@ def extract(
         context = Context(article.text, published, record_id, anchor)
         record = schema.finalize(item, context)
         if settings.require_grounding and context.missing:
-            item = reground(item, context.missing, article.text, llm, usage)
+            item = reground(item, context.missing, read, llm, usage)
             context = Context(article.text, published, record_id, anchor, strict=True)
             record = schema.finalize(item, context)
         warnings.extend(context.warnings)

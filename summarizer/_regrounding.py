@@ -39,7 +39,7 @@ def reground(
     )
     words = {
         a.value: a.article_words.strip()
-        for a in answer.answers  # type: ignore[attr-defined]
+        for a in answer.answers
         if a.value in missing and a.article_words and a.article_words.strip()
     }
     return replace_values(item, words)
