@@ -15,15 +15,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress
 
 from summarizer._api import parse_published
 from summarizer._article import STDIN
@@ -32,19 +24,13 @@ from summarizer._errors import InputError
 from summarizer._export import export_store
 from summarizer._inputs import Reader, count_inputs
 from summarizer._options import (
-    ApiKeyOption,
-    BaseUrlOption,
     DebugOption,
-    MaxCharsOption,
-    ModelFileOption,
-    ModelOption,
     PromptOption,
-    RequireGroundingOption,
-    StrategyOption,
-    ThreadsOption,
+    SettingsOptions,
+    with_settings_options,
 )
+from summarizer._progress import progress_bar
 from summarizer._schema import resolve_schema
-from summarizer._settings import Settings
 from summarizer._store import STORE_FILE
 
 LOG_INTERVAL = 30.0  # seconds between progress lines without a terminal
@@ -91,16 +77,7 @@ class _Display:
         self._logged = self._started
         self._progress: Progress | None = None
         if not quiet and self._console.is_terminal:
-            self._progress = Progress(
-                SpinnerColumn(),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[counts]}"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                console=self._console,
-            )
+            self._progress = progress_bar(self._console, "{task.fields[counts]}")
             self._task = self._progress.add_task("batch", total=total, counts=_counts(self.tally))
 
     @property
@@ -137,6 +114,7 @@ class _Display:
         return f"{done}/{self._total} article(s), about {left / 60:.0f} min left"
 
 
+@with_settings_options
 def batch(
     out: Annotated[
         Path, typer.Option("--out", help="Folder of the batch store (created if needed).")
@@ -174,26 +152,16 @@ def batch(
         str, typer.Option(help="incident, path/to/module.py:Model or pkg.module:Model.")
     ] = "incident",
     prompt: PromptOption = None,
-    base_url: BaseUrlOption = None,
-    model: ModelOption = None,
-    api_key: ApiKeyOption = None,
-    model_file: ModelFileOption = None,
-    threads: ThreadsOption = None,
-    strategy: StrategyOption = None,
-    max_chars: MaxCharsOption = None,
-    require_grounding: RequireGroundingOption = False,
     debug: DebugOption = False,
+    *,
+    options: SettingsOptions,
 ) -> None:
     """Extract many articles into a resumable store: run again to finish or to reuse."""
     from summarizer.cli import _reported  # cli imports this module
 
     paths = inputs or []
     with _reported(debug):
-        settings = Settings.load(
-            base_url=base_url, model=model, api_key=api_key, model_file=model_file,
-            threads=threads, strategy=strategy, max_article_chars=max_chars,
-            require_grounding=require_grounding or None,
-        )  # fmt: skip
+        settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         reader = Reader(settings.max_article_chars, parse_published(published))
         if not paths and not retry_failed:

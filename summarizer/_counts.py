@@ -111,9 +111,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-__all__ = ["ParsedCount", "Qualifier", "parse_count"]
+__all__ = ["CasualtyKind", "ParsedCount", "Qualifier", "casualty_kinds", "parse_count"]
 
 Qualifier = Literal["exact", "at_least", "more_than", "about", "up_to", "range", "vague"]
+CasualtyKind = Literal["killed", "injured"]
 
 
 @dataclass(frozen=True)
@@ -780,3 +781,19 @@ def parse_count(phrase: str) -> ParsedCount | None:
         if whole:
             return None
         limit *= 4
+
+
+# Words telling that people died or were hurt ("casualties" tells neither apart).
+_KIND_RE: dict[CasualtyKind, re.Pattern[str]] = {
+    "killed": re.compile(
+        r"\b(?:kill\w*|dead|deaths?|died|dies?|dying|toll|fatalit\w*|lives|bod(?:y|ies)|"
+        r"murder\w*|slain|massacr\w*|executed)\b",
+        _I,
+    ),
+    "injured": re.compile(r"\b(?:injur\w*|wound\w*|hurt|hospitali[sz]\w*)\b", _I),
+}
+
+
+def casualty_kinds(text: str) -> frozenset[CasualtyKind]:
+    """Which kinds of casualties `text` speaks of: people killed, injured, both or neither."""
+    return frozenset(kind for kind, words in _KIND_RE.items() if words.search(text))

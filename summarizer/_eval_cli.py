@@ -13,33 +13,20 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import Progress
 
 from summarizer._api import connect
 from summarizer._evaluation import METRICS, PREDICTIONS, Step, run_eval
 from summarizer._jsonl import BadLine
 from summarizer._muc4 import SCHEMA
 from summarizer._options import (
-    ApiKeyOption,
-    BaseUrlOption,
     DebugOption,
-    MaxCharsOption,
-    ModelFileOption,
-    ModelOption,
     PromptOption,
-    RequireGroundingOption,
-    StrategyOption,
-    ThreadsOption,
+    SettingsOptions,
+    with_settings_options,
 )
+from summarizer._progress import progress_bar
 from summarizer._schema import resolve_schema
-from summarizer._settings import Settings
 
 
 class _Display:
@@ -56,14 +43,7 @@ class _Display:
         if done:
             self._say(f"summarizer: resuming: {done} of {total} document(s) already done")
         if self._console.is_terminal:
-            self._bar = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=self._console,
-            )
+            self._bar = progress_bar(self._console, "{task.description}")
             self._task = self._bar.add_task("extracting", total=total, completed=done)
             self._bar.start()
 
@@ -99,6 +79,7 @@ def _summary(metrics: dict, out: Path) -> str:
     )
 
 
+@with_settings_options
 def eval_run(
     data: Annotated[Path, typer.Option(help="Gold JSONL (id, text, templates), as MUC-4.")],
     out: Annotated[
@@ -107,25 +88,15 @@ def eval_run(
     limit: Annotated[int | None, typer.Option(min=1, help="Documents to run at most.")] = None,
     offset: Annotated[int, typer.Option(min=0, help="Documents to skip first.")] = 0,
     prompt: PromptOption = None,
-    strategy: StrategyOption = None,
-    base_url: BaseUrlOption = None,
-    model: ModelOption = None,
-    api_key: ApiKeyOption = None,
-    model_file: ModelFileOption = None,
-    threads: ThreadsOption = None,
-    max_chars: MaxCharsOption = None,
-    require_grounding: RequireGroundingOption = False,
     debug: DebugOption = False,
+    *,
+    options: SettingsOptions,
 ) -> None:
     """Extract each document with the muc4 schema, then score them (GTT metric)."""
     from summarizer.cli import _reported  # cli imports this module
 
     with _reported(debug):
-        settings = Settings.load(
-            base_url=base_url, model=model, api_key=api_key, model_file=model_file,
-            threads=threads, strategy=strategy, max_article_chars=max_chars,
-            require_grounding=require_grounding or None,
-        )  # fmt: skip
+        settings = options.load()
         schema = resolve_schema(SCHEMA, str(prompt) if prompt else None)
         display = _Display()
         try:

@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from summarizer._counts import ParsedCount, Qualifier, parse_count
+from summarizer._counts import CasualtyKind, ParsedCount, Qualifier, casualty_kinds, parse_count
 from summarizer._dates import Precision, find_date_phrase, resolve_date
 from summarizer._grounding import Alignment, Span, align, normalise
 from summarizer._schema import Context, Schema, merge_repeats
@@ -264,8 +264,31 @@ def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount
     return None
 
 
-def _claims(figures: list[FigureDraft], context: Context, what: str) -> list[Claim]:
-    claims = []
+_SENTENCE_END = re.compile(r"[.!?]\s")
+
+
+def _sentence(text: str, start: int, end: int) -> str:
+    """The sentence of `text` around ``text[start:end]``, within its paragraph."""
+    first, last = _paragraph(text, start)
+    stops = [m.end() for m in _SENTENCE_END.finditer(text, first, start)]
+    after = _SENTENCE_END.search(text, end, last)
+    return text[stops[-1] if stops else first : after.end() if after else last]
+
+
+def _other_kind(kind: CasualtyKind, found: Grounded, context: Context) -> bool:
+    """True when the figure's sentence speaks only of the other kind of casualties: "39 of
+    them have been killed" is no figure of injured, "159 were injured" none of killed. A
+    sentence that speaks of both ("killing 35 and injuring 160"), or of neither, passes."""
+    assert found.start is not None and found.end is not None
+    kinds = casualty_kinds(_sentence(context.text, found.start, found.end))
+    return bool(kinds) and kind not in kinds
+
+
+def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) -> list[Claim]:
+    """The figures the article states, each with its numbers and source. A figure already
+    claimed (its words overlap an earlier claim's: the fill's "over 35 people" and the
+    figures call's "over 35") counts once."""
+    claims: list[Claim] = []
     for figure in figures:
         problem = unfound = None
         if parse_count(figure.phrase) is None:
@@ -275,9 +298,13 @@ def _claims(figures: list[FigureDraft], context: Context, what: str) -> list[Cla
         elif (grounded := _ground_figure(figure.phrase, context)) is None:
             problem = "is not in the article (removed: no figure without the article's words)"
             unfound = figure.phrase
+        elif _other_kind(kind, grounded[0], context):
+            problem = "stands in a sentence about the other kind of casualties"
+        elif any(_overlap(grounded[0], claim) for claim in claims):
+            continue
         context.tally(problem is None, unfound)
         if problem:
-            context.warnings.append(f"{context.record_id}: {what} {figure.phrase!r} {problem}")
+            context.warnings.append(f"{context.record_id}: {kind} {figure.phrase!r} {problem}")
             continue
         found, stated = grounded
         claims.append(
@@ -441,6 +468,7 @@ SCHEMA = Schema(
     item_model=IncidentDraft,
     record_model=Incident,
     fill_prompt="incident",
+    figures_prompt="figures",
     finalize=finalize,
     combine=combine,
 )

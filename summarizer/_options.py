@@ -1,15 +1,23 @@
 """Command-line options that several commands share: which model, and how to extract.
 
 Typer reads each option's name from the parameter it annotates, so a command writes
-``base_url: BaseUrlOption = None``.
+``prompt: PromptOption = None``. The options that make a `Settings` are added to a
+command by `@with_settings_options`: it declares them once for every command, and
+the command receives them together as one `SettingsOptions`.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
+
+from summarizer._settings import Settings
 
 BaseUrlOption = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
 ModelOption = Annotated[str | None, typer.Option(help="Model name at that endpoint.")]
@@ -35,3 +43,57 @@ PromptOption = Annotated[
     Path | None, typer.Option(help="A Jinja template replacing the schema's prompt.")
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+
+
+@dataclass(frozen=True)
+class SettingsOptions:
+    """The model and extraction options as given on the command line."""
+
+    base_url: BaseUrlOption = None
+    model: ModelOption = None
+    api_key: ApiKeyOption = None
+    model_file: ModelFileOption = None
+    threads: ThreadsOption = None
+    strategy: StrategyOption = None
+    max_chars: MaxCharsOption = None
+    require_grounding: RequireGroundingOption = False
+
+    def load(self) -> Settings:
+        """`Settings` from the environment, overridden by the options given."""
+        return Settings.load(
+            base_url=self.base_url, model=self.model, api_key=self.api_key,
+            model_file=self.model_file, threads=self.threads, strategy=self.strategy,
+            max_article_chars=self.max_chars, require_grounding=self.require_grounding or None,
+        )  # fmt: skip
+
+
+# Typer reads each option from its annotation: the objects, not the strings that
+# ``from __future__ import annotations`` leaves (a given __signature__ is not evaluated).
+_HINTS = inspect.get_annotations(SettingsOptions, eval_str=True)
+_SHARED = [
+    inspect.Parameter(
+        f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=_HINTS[f.name]
+    )
+    for f in fields(SettingsOptions)
+]
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+def with_settings_options(command: Command) -> Command:
+    """Give `command` the `SettingsOptions` options; it receives them as ``options``."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for name, p in signature.parameters.items() if name != "options"]
+
+    @functools.wraps(command)
+    def wrapper(**given: Any) -> Any:
+        shared = {p.name: given.pop(p.name) for p in _SHARED}
+        return command(**given, options=SettingsOptions(**shared))
+
+    # The shared options come last in --help, before --debug.
+    own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
+    last = [p for p in own if p.name == "debug"]
+    parameters = [p for p in own if p.name != "debug"] + _SHARED + last
+    wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper  # type: ignore[return-value]

@@ -28,6 +28,8 @@ from pydantic import BaseModel, Field, create_model
 
 from summarizer._article import Article
 from summarizer._chunking import split
+from summarizer._errors import ExtractionError
+from summarizer._figures import passages, recount
 from summarizer._grounding import Span, align, normalise
 from summarizer._llm import LLMClient, Usage
 from summarizer._prompting import load_prompt
@@ -130,6 +132,8 @@ def prompt_version(schema: Schema, settings: Settings) -> str:
     names = [schema.fill_prompt]
     if strategy_for(schema, settings) == "staged":
         names.insert(0, schema.list_prompt)
+        if schema.figures_prompt:
+            names.append(schema.figures_prompt)
     if settings.require_grounding:
         names.append(REGROUND_PROMPT)
     return "+".join(load_prompt(name).id for name in names)
@@ -175,7 +179,9 @@ def _fill_all(
     """Ask the model for the schema's items; each with the quote that anchored it, if any."""
     fill = load_prompt(schema.fill_prompt)
     if strategy == "single":
-        answer = llm.extract(_list_model(schema.item_model), fill.messages(**variables), usage)
+        answer = llm.extract(
+            _list_model(schema.item_model), fill.messages(**variables, focus=None), usage
+        )
         return [(item, None) for item in answer.incidents]  # type: ignore[attr-defined]
     listing = llm.extract(
         IncidentList, load_prompt(schema.list_prompt).messages(**variables), usage
@@ -186,11 +192,18 @@ def _fill_all(
             f"the listing gave {len(listing.incidents)} sentences for {len(incidents)} "
             "incidents; each incident was filled once, from all of its sentences"
         )
-    return [
-        (llm.extract(schema.item_model, fill.messages(**{**variables, "focus": f}), usage),
-         f.quotes[0])
-        for f in incidents
-    ]  # fmt: skip
+    items = []
+    for focus in incidents:
+        item = llm.extract(schema.item_model, fill.messages(**variables, focus=focus), usage)
+        if schema.figures_prompt:
+            read = passages(variables["article"], focus.quotes)
+            try:
+                item = recount(item, focus.what, read, schema.figures_prompt, llm, usage)
+            except ExtractionError as exc:
+                # A second look that fails costs the article nothing: the fill stands.
+                warnings.append(f"figures of {focus.what!r} not read again: {exc}")
+        items.append((item, focus.quotes[0]))
+    return items
 
 
 def _read(
@@ -204,7 +217,7 @@ def _read(
         warnings.append(f"the article was read in {len(chunks)} overlapping parts")
     items: list[tuple[BaseModel, Span | None, str]] = []
     for chunk in chunks:
-        variables = {"article": chunk.text, "fields": schema.field_guide(), "focus": None}
+        variables = {"article": chunk.text, "fields": schema.field_guide()}
         # Without a listing quote, the chunk itself anchors the values: a sentence that
         # the article repeats is taken where the model read it.
         unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None

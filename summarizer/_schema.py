@@ -96,6 +96,9 @@ class Schema:
     list_prompt: str = "list_incidents"
     # The strategy that served this schema best when measured (Settings.strategy overrides).
     strategy: Strategy = "staged"
+    # Items with ``killed`` and ``injured`` lists of `_incident.FigureDraft` can have a
+    # second, figures-only call per staged item (`_figures`); this names its prompt.
+    figures_prompt: str | None = None
     finalize: Finalize = _as_is
     combine: Combine = _keep_all
 

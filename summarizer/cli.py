@@ -24,20 +24,13 @@ from summarizer._batch_cli import batch, export
 from summarizer._errors import SummarizerError
 from summarizer._eval_cli import eval_run
 from summarizer._options import (
-    ApiKeyOption,
-    BaseUrlOption,
     DebugOption,
-    MaxCharsOption,
-    ModelFileOption,
-    ModelOption,
     PromptOption,
-    RequireGroundingOption,
-    StrategyOption,
-    ThreadsOption,
+    SettingsOptions,
+    with_settings_options,
 )
 from summarizer._render import to_json, to_markdown
 from summarizer._schema import builtin_schemas, resolve_schema
-from summarizer._settings import Settings
 from summarizer._weights import check_model, default_model_path
 
 app = typer.Typer(
@@ -86,6 +79,7 @@ def _status(message: str) -> contextlib.AbstractContextManager[object]:
 
 
 @app.command()
+@with_settings_options
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Article files; '-' reads stdin.")],
     published: Annotated[
@@ -99,24 +93,14 @@ def extract(
         OutputFormat,
         typer.Option("--format", help="json (one document per line when several articles) or md."),
     ] = OutputFormat.json,
-    base_url: BaseUrlOption = None,
-    model: ModelOption = None,
-    api_key: ApiKeyOption = None,
-    model_file: ModelFileOption = None,
-    threads: ThreadsOption = None,
-    strategy: StrategyOption = None,
-    max_chars: MaxCharsOption = None,
-    require_grounding: RequireGroundingOption = False,
     debug: DebugOption = False,
+    *,
+    options: SettingsOptions,
 ) -> None:
     """Extract incident records from each article and print them."""
     failures: list[int] = []
     with _reported(debug):
-        settings = Settings.load(
-            base_url=base_url, model=model, api_key=api_key, model_file=model_file,
-            threads=threads, strategy=strategy, max_article_chars=max_chars,
-            require_grounding=require_grounding or None,
-        )  # fmt: skip
+        settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         date = parse_published(published)
         llm = None

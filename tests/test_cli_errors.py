@@ -16,6 +16,7 @@ from summarizer._errors import (
     SchemaError,
 )
 from summarizer._llm import LLMClient
+from summarizer._settings import Settings
 
 runner = CliRunner()
 
@@ -136,7 +137,7 @@ def _client_answering(status: int | None) -> LLMClient:
             })  # fmt: skip
         return httpx2.Response(status, json={"error": {"message": "nope"}})
 
-    settings = cli.Settings(
+    settings = Settings(
         base_url="http://model.test/v1", model="m", transport_retries=1, max_backoff=0, reasks=1
     )
     return LLMClient(

@@ -73,7 +73,9 @@ def test_seed_through_the_api(model_settings) -> None:
     assert doc.prompt_version.startswith("list_incidents@")
     assert all(isinstance(r, Incident) for r in doc.records)
     assert len(doc.records) >= 2
-    assert doc.usage.llm_calls >= len(doc.records) + 1  # one listing call, one per incident
+    # One listing call, one fill per incident, a figures call for some of them.
+    assert doc.usage.llm_calls >= len(doc.records) + 1
+    assert doc.prompt_version == "list_incidents@2+incident@3+figures@1"
     assert doc.usage.prompt_tokens > len(SEED_TEXT) // 5
     records = doc.to_dict()["records"]
     assert_honest(records, SEED_TEXT)
@@ -91,6 +93,13 @@ def test_seed_through_the_api(model_settings) -> None:
     assert "1 record(s) merged into others or dropped as not reportable" in doc.warnings
     [strike] = [r for r in records if r["location"]["place"] == "Belgorod"]
     assert strike["date"]["start"] == "2023-12-30"
+    # Ukraine's Friday toll: the article's "over 35" and Zelenskiy's 39 (the figures call),
+    # two claims on one incident; best is the larger, low the smaller.
+    [friday] = barrage
+    claims = [(c["best"], c["claimant"]) for c in friday["killed"]["claims"]]
+    assert (35, None) in claims
+    assert any(best == 39 and claimant and "Zelenskiy" in claimant for best, claimant in claims)
+    assert (friday["killed"]["low"], friday["killed"]["best"]) == (35, 39)
 
 
 @pytest.mark.vcr

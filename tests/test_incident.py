@@ -203,3 +203,26 @@ def test_one_sentence_with_two_places_is_two_incidents() -> None:
     one, two = finalized(draft(quote=quote, place="Moscow"), draft(quote=quote, place="Kursk"))
     assert len(combine([one, two], TEXT)) == 2
     assert len(combine([one, finalized(draft(quote=quote, place=None))[0]], TEXT)) == 1
+
+
+def test_a_figure_given_twice_in_other_words_is_one_claim() -> None:
+    incident, _ = run(draft(killed=[
+        FigureDraft(phrase="over 35 people", said_by=None),
+        FigureDraft(phrase="over 35", said_by="Moscow"),
+    ]))  # fmt: skip
+    assert incident.killed is not None
+    assert [(c.text, c.claimant) for c in incident.killed.claims] == [("over 35 people", None)]
+
+
+def test_a_figure_from_a_sentence_about_the_other_kind_of_casualties_is_refused() -> None:
+    incident, warnings = run(draft(
+        killed=[FigureDraft(phrase="159 people", said_by=None)],
+        injured=[FigureDraft(phrase="around 160", said_by=None)],
+    ))  # fmt: skip
+    # "In total, 159 people were injured": no figure of killed. "killing over 35 people
+    # and injuring around 160" speaks of both: its figures pass either way.
+    assert incident.killed is None
+    assert incident.injured is not None and incident.injured.best == 160
+    assert "r-1: killed '159 people' stands in a sentence about the other kind" in " ".join(
+        warnings
+    )

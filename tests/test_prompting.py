@@ -22,15 +22,22 @@ def test_every_builtin_template_has_a_version_and_both_blocks() -> None:
     for template in templates:
         prompt = load_prompt(template.stem)
         assert prompt.version
-        system, user = prompt.messages(article="x", fields=[], focus=None, values=["y"])
+        system, user = prompt.messages(
+            article="x", fields=[], focus=None, values=["y"], incident="z", passages="x"
+        )
         assert system["role"] == "system" and system["content"]
         assert user["role"] == "user" and user["content"]
 
 
 def test_article_is_rendered_verbatim_as_data_never_as_template() -> None:
-    for name in ("list_incidents", "incident", "generic", "reground"):
+    for name in ("list_incidents", "incident", "generic", "reground", "figures"):
         system, user = load_prompt(name).messages(
-            article=HOSTILE, fields=SCHEMA.field_guide(), focus=None, values=[HOSTILE]
+            article=HOSTILE,
+            fields=SCHEMA.field_guide(),
+            focus=None,
+            values=[HOSTILE],
+            incident="bombing",
+            passages=HOSTILE,
         )
         assert HOSTILE in user["content"]  # not evaluated: no "49", raw tag intact
         assert "49" not in user["content"]
