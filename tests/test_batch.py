@@ -386,13 +386,16 @@ import typer
 from summarizer import _batch
 from summarizer._batch_cli import batch, export
 from tests.batch_fakes import FakeEndpoint
-endpoint = FakeEndpoint(delay=0.1)
+endpoint = FakeEndpoint(delay=0.5)
 _batch.connect = lambda settings: endpoint.client()
 app = typer.Typer()
 app.command("batch")(batch)
 app.command("export")(export)
 app()
 """
+# 60 articles at 0.5 s on 2 workers take 15 s: the signal comes after about 4 results,
+# long before the run could end on its own, even on a loaded machine (at 0.1 s a whole
+# run once ended, in 3.6 s, before the test saw its first 4 results).
 ARTICLES = 60
 
 
