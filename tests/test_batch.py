@@ -380,22 +380,23 @@ def test_refused_commands(tmp_path, endpoint, args, fragment) -> None:
 # --- Crashes and Ctrl-C, in a real process ------------------------------------------------
 
 DRIVER = """
+import signal
 import sys
 sys.path.insert(0, {root!r})
+# A shell starts background jobs with SIGINT ignored, and Python keeps that: stand for a
+# terminal's Ctrl-C whatever started the tests.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import typer
 from summarizer import _batch
 from summarizer._batch_cli import batch, export
 from tests.batch_fakes import FakeEndpoint
-endpoint = FakeEndpoint(delay=0.5)
+endpoint = FakeEndpoint(delay=0.1)
 _batch.connect = lambda settings: endpoint.client()
 app = typer.Typer()
 app.command("batch")(batch)
 app.command("export")(export)
 app()
 """
-# 60 articles at 0.5 s on 2 workers take 15 s: the signal comes after about 4 results,
-# long before the run could end on its own, even on a loaded machine (at 0.1 s a whole
-# run once ended, in 3.6 s, before the test saw its first 4 results).
 ARTICLES = 60
 
 
