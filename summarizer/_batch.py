@@ -12,8 +12,8 @@ Workers: against a remote endpoint, N threads share one client (N requests in fl
 For the embedded model, N llama.cpp servers split the free cores (one thread each on
 two cores: llama.cpp serves one request at a time, and two one-thread servers gave
 1.10x the throughput of one two-thread server on 20 MUC-4 articles, docs/benchmarks.md).
-Servers start only when
-an article needs the model, so a batch answered from the store starts none.
+Servers start only when an article needs the model, so a batch answered from the store
+starts none.
 """
 
 from __future__ import annotations

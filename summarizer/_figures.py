@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pydantic import BaseModel, Field
 
 from summarizer._counts import casualty_kinds
-from summarizer._grounding import align, normalise
+from summarizer._grounding import align, normalise, paragraph
 from summarizer._incident import FigureDraft
 from summarizer._llm import LLMClient, Usage
 from summarizer._prompting import load_prompt
@@ -41,9 +41,8 @@ def passages(text: str, quotes: Iterable[str]) -> str:
         if span.start is None:
             found.setdefault(len(text) + len(found), quote)
             continue
-        start = text.rfind("\n", 0, span.start) + 1
-        end = text.find("\n", span.start)
-        found.setdefault(start, text[start : len(text) if end == -1 else end].strip())
+        start, end = paragraph(text, span.start)
+        found.setdefault(start, text[start:end].strip())
     return "\n\n".join(found[start] for start in sorted(found))
 
 

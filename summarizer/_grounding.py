@@ -33,7 +33,7 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 
-__all__ = ["FUZZY_THRESHOLD", "Alignment", "Span", "align", "normalise"]
+__all__ = ["FUZZY_THRESHOLD", "Alignment", "Span", "align", "normalise", "paragraph"]
 
 Alignment = Literal["exact", "normalised", "fuzzy", "none"]
 
@@ -313,3 +313,10 @@ def _fuzzy(
         return _NONE
     start, end = starts[best[2]], ends[best[3] - 1]
     return Span(start, end, "fuzzy")
+
+
+def paragraph(text: str, position: int) -> tuple[int, int]:
+    """Start and end of the line of `text` (a paragraph, in news copy) holding `position`."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end == -1 else end

@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 
 from summarizer._counts import CasualtyKind, ParsedCount, Qualifier, casualty_kinds, parse_count
 from summarizer._dates import Precision, find_date_phrase, resolve_date
-from summarizer._grounding import Alignment, Span, align, normalise
+from summarizer._grounding import Alignment, Span, align, normalise, paragraph
 from summarizer._schema import Context, Schema, merge_repeats
 
 SubEventType = Literal[
@@ -208,12 +208,6 @@ def _ground_all(values: list[str], context: Context, what: str) -> list[Grounded
 _ARTICLE_VOICE = {"", "article", "the article", "report", "the report", "none", "null", "unknown"}
 
 
-def _paragraph(text: str, position: int) -> tuple[int, int]:
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
-    return start, len(text) if end == -1 else end
-
-
 def _claimant(said_by: str | None, figure: Grounded, context: Context) -> str | None:
     """Who gives `figure`: a source named in the same paragraph, else the article's voice.
 
@@ -223,7 +217,7 @@ def _claimant(said_by: str | None, figure: Grounded, context: Context) -> str | 
     if said_by is None or said_by.strip().lower() in _ARTICLE_VOICE:
         return None
     assert figure.start is not None
-    start, end = _paragraph(context.text, figure.start)
+    start, end = paragraph(context.text, figure.start)
     span = align(said_by, context.text[start:end])
     context.tally(span.start is not None, None)  # a misattribution, not a wording to re-ask
     if span.start is None:
@@ -269,7 +263,7 @@ _SENTENCE_END = re.compile(r"[.!?]\s")
 
 def _sentence(text: str, start: int, end: int) -> str:
     """The sentence of `text` around ``text[start:end]``, within its paragraph."""
-    first, last = _paragraph(text, start)
+    first, last = paragraph(text, start)
     stops = [m.end() for m in _SENTENCE_END.finditer(text, first, start)]
     after = _SENTENCE_END.search(text, end, last)
     return text[stops[-1] if stops else first : after.end() if after else last]

@@ -82,8 +82,11 @@ Command = TypeVar("Command", bound=Callable[..., Any])
 
 def with_settings_options(command: Command) -> Command:
     """Give `command` the `SettingsOptions` options; it receives them as ``options``."""
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for name, p in signature.parameters.items() if name != "options"]
+    own = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for name, p in inspect.signature(command, eval_str=True).parameters.items()
+        if name != "options"
+    ]
 
     @functools.wraps(command)
     def wrapper(**given: Any) -> Any:
@@ -91,7 +94,6 @@ def with_settings_options(command: Command) -> Command:
         return command(**given, options=SettingsOptions(**shared))
 
     # The shared options come last in --help, before --debug.
-    own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
     last = [p for p in own if p.name == "debug"]
     parameters = [p for p in own if p.name != "debug"] + _SHARED + last
     wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
