@@ -9,15 +9,14 @@ document is extracted by each setup in turn, so all see the same machine load (o
 embedded model, the baseline on a server of its own, so that each server's prompt
 cache holds its own setup's instructions, as in a run of one setup):
 
-- ``pipeline``: the ``muc4`` schema as `summarizer eval run` runs it (its screening
-  question, its own prompt, grounding, span trimming, role checks, template merging);
+- ``pipeline``: the ``muc4`` schema as `summarizer eval run` runs it (its own prompt,
+  grounding, span trimming, role checks, template merging);
 - ``baseline``: one instructor call per article with the same draft schema and model,
   the generic prompt any user's schema gets, and the answer taken at its word;
-- ``ungrounded``: the pipeline's calls (screening included) with the answer taken at its
-  word (no grounding, trimming, role checks or merging): F1 before grounding. It runs
-  right after the pipeline on the same document, so the server's prompt cache makes it
-  cost little more than the answer's tokens; its time is not a cost of anything users
-  run.
+- ``ungrounded``: the pipeline's calls with the answer taken at its word (no grounding,
+  trimming, role checks or merging): F1 before grounding. It runs right after the
+  pipeline on the same document, so the server's prompt cache makes it cost little
+  more than the answer's tokens; its time is not a cost of anything users run.
 
 Both are `eval run` folders under ``--out`` (resumable: run the same command again after
 an interruption). Then the seed article goes through the default ``incident`` schema
@@ -196,7 +195,7 @@ def main() -> None:
     settings = Settings.load(threads=args.threads)
     pipeline = resolve_schema("muc4")
     ungrounded = replace(BASELINE, fill_prompt=pipeline.fill_prompt,
-                         list_prompt=pipeline.list_prompt, screened=pipeline.screened)  # fmt: skip
+                         list_prompt=pipeline.list_prompt)  # fmt: skip
     pipeline_settings = replace(settings, strategy=args.strategy or pipeline.strategy)
     llm = connect(settings)
     configs = {

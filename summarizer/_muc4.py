@@ -380,7 +380,6 @@ SCHEMA = Schema(
     # train documents; staged: 17.8 on 10 dev ones) at a fraction of the calls and time
     # (1 call, median 39 s a document, vs 2.5 calls, 102 s on a busier host).
     strategy="single",
-    screened=True,
     finalize=finalize,
     combine=combine,
 )

@@ -9,9 +9,6 @@ Two strategies, the same for every schema:
   by the server between calls.
 - ``single``: one call returns every incident.
 
-A schema may be ``screened``: one short call first asks whether the article reports any
-incident at all, and nothing is filled when the model says no (`_screening`).
-
 Each schema names the strategy it is best served by (``incident``: staged, ``muc4``:
 single); ``Settings.strategy`` overrides it.
 
@@ -38,7 +35,6 @@ from summarizer._llm import LLMClient, Usage
 from summarizer._prompting import load_prompt
 from summarizer._regrounding import REGROUND_PROMPT, reground
 from summarizer._schema import Context, Schema
-from summarizer._screening import reports_any
 from summarizer._settings import Settings, Strategy
 
 MAX_INCIDENTS = 8
@@ -182,8 +178,6 @@ def _fill_all(
 ) -> list[tuple[BaseModel, str | None]]:  # fmt: skip
     """Ask the model for the schema's items; each with the quote that anchored it, if any."""
     fill = load_prompt(schema.fill_prompt)
-    if schema.screened and not reports_any(fill, variables, llm, usage, warnings):
-        return []
     if strategy == "single":
         answer = llm.extract(
             _list_model(schema.item_model), fill.messages(**variables, focus=None), usage

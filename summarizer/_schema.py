@@ -99,10 +99,6 @@ class Schema:
     # Items with ``killed`` and ``injured`` lists of `_incident.FigureDraft` can have a
     # second, figures-only call per staged item (`_figures`); this names its prompt.
     figures_prompt: str | None = None
-    # Ask first whether the article reports any incident at all, and fill only if so
-    # (`_screening`): the fill prompt must then ask that question when rendered with
-    # ``screen=True``. A user's own prompt (`--prompt`) turns it off.
-    screened: bool = False
     finalize: Finalize = _as_is
     combine: Combine = _keep_all
 
@@ -146,7 +142,7 @@ def resolve_schema(spec: str | Schema | type[BaseModel], prompt: str | None = No
             "or give path/to/module.py:Model or package.module:Model"
         )
     if prompt is not None:
-        schema = Schema(**{**schema.__dict__, "fill_prompt": prompt, "screened": False})
+        schema = Schema(**{**schema.__dict__, "fill_prompt": prompt})
     return schema
 
 
