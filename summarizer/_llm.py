@@ -1,6 +1,8 @@
 """The one LLM path: an OpenAI-compatible endpoint, through openai + instructor.
 
-`LLMClient.extract(model, messages)` returns a validated Pydantic object. Below it,
+`LLMClient.extract(model, messages)` returns a validated Pydantic object;
+`LLMClient.extract_list` also reads, from the answer's log-probabilities, how likely the
+model found an empty list (`empty_list_probability`). Below them,
 `RetryingTransport` retries transport failures; instructor re-asks (bounded) when the
 answer fails validation, feeding the error back. Token usage and call counts are
 summed over every completion, re-asks included, into the `Usage` the caller passes.
@@ -10,6 +12,7 @@ Errors come out as the `SummarizerError` hierarchy, never as openai's or instruc
 from __future__ import annotations
 
 import contextvars
+import math
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -24,6 +27,10 @@ from summarizer._settings import ResponseFormat, Settings
 from summarizer._transport import RetryingTransport
 
 T = TypeVar("T", bound=BaseModel)
+
+# Alternatives read per answer token; OpenAI allows up to 20. An empty list's token is
+# within the first few whenever it has a chance worth counting.
+TOP_LOGPROBS = 8
 
 
 @dataclass
@@ -90,6 +97,25 @@ class LLMClient:
 
     def extract(self, response_model: type[T], messages: list[dict[str, str]], usage: Usage) -> T:
         """Ask the model to fill `response_model`; spend is added to `usage`."""
+        value, _ = self._complete(response_model, messages, usage)
+        return value
+
+    def extract_list(
+        self, response_model: type[T], messages: list[dict[str, str]], usage: Usage
+    ) -> tuple[T, float | None]:
+        """`extract`, and the probability the model gave to an empty list where it opened
+        the answer's first list (`empty_list_probability`; None when the endpoint returns
+        no log-probabilities)."""
+        value, completion = self._complete(
+            response_model, messages, usage, logprobs=True, top_logprobs=TOP_LOGPROBS
+        )
+        return value, empty_list_probability(completion)
+
+    def _complete(
+        self, response_model: type[T], messages: list[dict[str, str]], usage: Usage,
+        **options: Any,
+    ) -> tuple[T, Any]:  # fmt: skip
+        """The validated answer and the raw completion it came from."""
         extra_body = None
         if self.response_format == "json_object":
             # llama-cpp-python's dialect: it rejects {"type": "json_schema"} but builds the
@@ -98,7 +124,7 @@ class LLMClient:
             extra_body = {"response_format": {"type": "json_object", "schema": schema}}
         token = _meter.set(usage)
         try:
-            return self._client.chat.completions.create(
+            return self._client.chat.completions.create_with_completion(
                 model=self.model,
                 messages=messages,
                 response_model=response_model,
@@ -106,6 +132,7 @@ class LLMClient:
                 temperature=self._settings.temperature,
                 seed=self._settings.seed,
                 extra_body=extra_body,
+                **options,
             )
         except Exception as exc:
             raise self._translate(exc) from exc
@@ -137,6 +164,24 @@ class LLMClient:
                 f"{_short(str(cause))}"
             )
         return exc
+
+
+def empty_list_probability(completion: Any) -> float | None:
+    """P(the list is closed at once | the model opens it), at the first answer token that
+    holds "[": the share of that token's alternatives holding "[]" (' []' against ' [{"').
+
+    The answer is constrained to JSON, but log-probabilities are the model's own: a small
+    model that opens a list of incidents for nearly every article still gives an empty
+    list more weight when the article reports none. None without log-probabilities.
+    """
+    logprobs = getattr(completion.choices[0], "logprobs", None)
+    for step in getattr(logprobs, "content", None) or []:
+        if "[" in step.token:
+            weights = [(a.token, math.exp(a.logprob)) for a in step.top_logprobs or []]
+            opened = sum(w for text, w in weights if "[" in text)
+            closed = sum(w for text, w in weights if "[]" in text)
+            return closed / opened if opened else None
+    return None
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -88,6 +88,8 @@ class LocalServer:
             "--n_ctx", str(self.context_size),
             "--n_threads", str(self.threads),
             "--n_threads_batch", str(self.threads),
+            # Log-probabilities (Schema.abstain_above) need every token's logits kept.
+            "--logits_all", "true",
         ]  # fmt: skip
         self._process = subprocess.Popen(
             command,

@@ -31,6 +31,13 @@ StrategyOption = Annotated[
         "own (incident: staged, muc4: single)."
     ),
 ]
+AbstainAboveOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Drop an article's incidents when the model gave 'none' more than this "
+        "probability (0-1; 1: never); default: the schema's own (muc4 only, see docs).",
+    ),
+]
 MaxCharsOption = Annotated[int | None, typer.Option(help="Longest article accepted.")]
 RequireGroundingOption = Annotated[
     bool,
@@ -55,6 +62,7 @@ class SettingsOptions:
     model_file: ModelFileOption = None
     threads: ThreadsOption = None
     strategy: StrategyOption = None
+    abstain_above: AbstainAboveOption = None
     max_chars: MaxCharsOption = None
     require_grounding: RequireGroundingOption = False
 
@@ -63,7 +71,8 @@ class SettingsOptions:
         return Settings.load(
             base_url=self.base_url, model=self.model, api_key=self.api_key,
             model_file=self.model_file, threads=self.threads, strategy=self.strategy,
-            max_article_chars=self.max_chars, require_grounding=self.require_grounding or None,
+            abstain_above=self.abstain_above, max_article_chars=self.max_chars,
+            require_grounding=self.require_grounding or None,
         )  # fmt: skip
 
 

@@ -127,6 +127,13 @@ def strategy_for(schema: Schema, settings: Settings) -> Strategy:
     return settings.strategy or schema.strategy
 
 
+def abstention_for(schema: Schema, settings: Settings) -> float | None:
+    """The empty-answer probability above which an article's items are dropped: the
+    user's (1 never drops), else the schema's."""
+    chosen = settings.abstain_above if settings.abstain_above is not None else schema.abstain_above
+    return None if chosen is None or chosen >= 1 else chosen
+
+
 def prompt_version(schema: Schema, settings: Settings) -> str:
     """The versions of every template a run uses, e.g. ``list_incidents@1+incident@1``."""
     names = [schema.fill_prompt]
@@ -173,16 +180,29 @@ def _grouped(mentions: list[IncidentMention]) -> list[Focus]:
 
 
 def _fill_all(
-    schema: Schema, llm: LLMClient, strategy: Strategy, usage: Usage,
-    variables: dict[str, Any], warnings: list[str],
+    schema: Schema, llm: LLMClient, strategy: Strategy, abstain_above: float | None,
+    usage: Usage, variables: dict[str, Any], warnings: list[str],
 ) -> list[tuple[BaseModel, str | None]]:  # fmt: skip
-    """Ask the model for the schema's items; each with the quote that anchored it, if any."""
+    """Ask the model for the schema's items; each with the quote that anchored it, if any.
+
+    In one call (``single``), none when the model gave an empty answer more than
+    `abstain_above` probability: a small model fills templates for nearly every article,
+    but its doubt still tells articles without an incident from the others."""
     fill = load_prompt(schema.fill_prompt)
     if strategy == "single":
-        answer = llm.extract(
-            _list_model(schema.item_model), fill.messages(**variables, focus=None), usage
-        )
-        return [(item, None) for item in answer.incidents]  # type: ignore[attr-defined]
+        model, messages = _list_model(schema.item_model), fill.messages(**variables, focus=None)
+        if abstain_above is None:
+            answer, empty = llm.extract(model, messages, usage), None
+        else:
+            answer, empty = llm.extract_list(model, messages, usage)
+        found = answer.incidents  # type: ignore[attr-defined]
+        if found and empty is not None and abstain_above is not None and empty > abstain_above:
+            warnings.append(
+                f"{len(found)} incident(s) dropped: the model gave {empty:.1%} to none, "
+                f"more than the {abstain_above:.1%} allowed"
+            )
+            return []
+        return [(item, None) for item in found]
     listing = llm.extract(
         IncidentList, load_prompt(schema.list_prompt).messages(**variables), usage
     )
@@ -215,13 +235,15 @@ def _read(
     chunks = split(article.text, settings.chunk_chars, CHUNK_OVERLAP)
     if len(chunks) > 1:
         warnings.append(f"the article was read in {len(chunks)} overlapping parts")
+    abstain_above = abstention_for(schema, settings)
     items: list[tuple[BaseModel, Span | None, str]] = []
     for chunk in chunks:
         variables = {"article": chunk.text, "fields": schema.field_guide()}
         # Without a listing quote, the chunk itself anchors the values: a sentence that
         # the article repeats is taken where the model read it.
         unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None
-        for item, quote in _fill_all(schema, llm, strategy, usage, variables, warnings):
+        found = _fill_all(schema, llm, strategy, abstain_above, usage, variables, warnings)
+        for item, quote in found:
             # The quote is looked up in the whole article, nearest to its chunk.
             anchor = align(quote, article.text, near=chunk.start) if quote else unquoted
             items.append((item, anchor, chunk.text))

@@ -52,6 +52,7 @@ class Settings:
     context_size: int = 8192
     # One extraction.
     strategy: Strategy | None = None  # None: the schema's own (Schema.strategy)
+    abstain_above: float | None = None  # None: the schema's own (Schema.abstain_above)
     max_article_chars: int = 100_000  # refused above this: not an article
     chunk_chars: int = 6_000  # read in overlapping parts above this (about 1,500 tokens)
     require_grounding: bool = False  # re-ask once for values not in the article, then drop
@@ -70,6 +71,10 @@ class Settings:
                 raise SetupError(
                     f"{name} must be one of {', '.join(get_args(allowed))}, not {value!r}"
                 )
+        if self.abstain_above is not None and not 0 <= self.abstain_above <= 1:
+            raise SetupError(
+                f"abstain_above is a probability from 0 to 1 (1: never), not {self.abstain_above}"
+            )
         for name in ("threads", "context_size", "max_article_chars", "chunk_chars"):
             value = getattr(self, name)
             if value is not None and value < 1:
@@ -109,7 +114,10 @@ def _coerce(cls: type[Settings], name: str, value: object) -> object:
         if value.lower() not in _BOOLEANS:
             raise SetupError(f"{_ENV_PREFIX}{name.upper()} must be 1/0, true/false, not {value!r}")
         return _BOOLEANS[value.lower()]
-    kind = int if name == "threads" or isinstance(default, int) else type(default)
+    if name == "abstain_above":
+        kind: type = float
+    else:
+        kind = int if name == "threads" or isinstance(default, int) else type(default)
     if kind not in (int, float):
         return value
     try:

@@ -161,6 +161,7 @@ def test_predictions_have_the_gold_shape_and_are_scored(tmp_path) -> None:
     assert metrics["schema"] == "muc4"
     # One call per document: the muc4 schema's strategy is single.
     assert metrics["strategy"] == "single"
+    assert metrics["abstain_above"] == SCHEMA.abstain_above
     assert [d["llm_calls"] for d in metrics["per_document"]] == [1, 1, 1]
     assert metrics["total"]["llm_calls"] == 3 and metrics["median"]["prompt_tokens"] == 100
     # Fillers found in the article: guerrillas, national bank, car bomb, unidentified
@@ -329,4 +330,8 @@ def test_three_dev_documents_cassette(model_settings, tmp_path) -> None:
     assert metrics["errors"] == []
     assert metrics["prompt_version"] == "muc4@3"
     assert metrics["score"] == score({i: docs[i]["templates"] for i in DEV_IDS}, predictions)
+    # 0029 reports no incident; the model filled a template for it anyway but gave 15% of
+    # its weight to an empty list (above muc4's 4%, the recorded answer): abstained.
+    assert not docs["TST2-MUC4-0029"]["templates"] and predictions["TST2-MUC4-0029"] == []
+    assert predictions["TST2-MUC4-0075"] and predictions["TST2-MUC4-0100"]
     assert all(d["llm_calls"] >= 1 and d["prompt_tokens"] > 0 for d in metrics["per_document"])

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 import httpx2
 import pytest
 from pydantic import BaseModel, Field
 
 from summarizer import AuthenticationError, EndpointError, ExtractionError, Settings, Usage
-from summarizer._llm import LLMClient
+from summarizer._llm import TOP_LOGPROBS, LLMClient
 
 
 class City(BaseModel):
@@ -147,3 +148,46 @@ def test_server_error_after_retries_raises_endpoint_error() -> None:
     with pytest.raises(EndpointError, match="HTTP 500"):
         client(endpoint).extract(City, [], Usage())
     assert len(endpoint.requests) == 3
+
+
+def with_logprobs(answer: dict, list_token: str, alternatives: dict[str, float]) -> dict:
+    """A completion of `answer` whose token opening the list had these alternatives."""
+    step = {"token": list_token, "logprob": alternatives[list_token], "bytes": None}
+    top = [{"token": t, "logprob": lp, "bytes": None} for t, lp in alternatives.items()]
+    data = completion(json.dumps(answer), 100, 20)
+    data["choices"][0]["logprobs"] = {
+        "content": [
+            {"token": '{"', "logprob": -0.1, "bytes": None, "top_logprobs": []},
+            {**step, "top_logprobs": top},
+        ]
+    }
+    return data
+
+
+class Cities(BaseModel):
+    cities: list[City]
+
+
+def test_extract_list_reads_the_weight_of_an_empty_list() -> None:
+    alternatives = {' [{"': math.log(0.6), " [\n": math.log(0.2), " []": math.log(0.2)}
+    answer = {"cities": [{"name": "Belgorod", "killed": 14}]}
+    endpoint = Endpoint(httpx2.Response(200, json=with_logprobs(answer, ' [{"', alternatives)))
+    messages = [{"role": "user", "content": "text"}]
+    cities, empty = client(endpoint).extract_list(Cities, messages, Usage())
+    assert cities.cities[0].name == "Belgorod"
+    assert empty == pytest.approx(0.2)  # 0.2 of the 1.0 that opens a list
+    assert endpoint.requests[0]["logprobs"] is True
+    assert endpoint.requests[0]["top_logprobs"] == TOP_LOGPROBS
+
+
+def test_extract_list_without_logprobs_gives_none() -> None:
+    answer = {"cities": []}
+    endpoint = Endpoint(httpx2.Response(200, json=completion(json.dumps(answer), 100, 5)))
+    _, empty = client(endpoint).extract_list(Cities, [{"role": "user", "content": "t"}], Usage())
+    assert empty is None
+
+
+def test_extract_asks_no_logprobs() -> None:
+    endpoint = Endpoint(httpx2.Response(200, json=completion('{"cities": []}', 100, 5)))
+    client(endpoint).extract(Cities, [{"role": "user", "content": "t"}], Usage())
+    assert "logprobs" not in endpoint.requests[0]
