@@ -7,7 +7,9 @@ Two strategies, the same for every schema:
   from the article with that incident in focus. Each call is easier for a small model
   than "everything at once", and the shared prefix (instructions + article) is cached
   by the server between calls.
-- ``single``: one call returns every incident.
+- ``single``: one call returns every incident; when the schema names a threshold
+  (`Schema.abstain_above`), they are all dropped if the model gave an empty answer more
+  weight than that (read from the call's log-probabilities).
 
 Each schema names the strategy it is best served by (``incident``: staged, ``muc4``:
 single); ``Settings.strategy`` overrides it.
