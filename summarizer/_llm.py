@@ -1,8 +1,8 @@
 """The one LLM path: an OpenAI-compatible endpoint, through openai + instructor.
 
 `LLMClient.extract(model, messages)` returns a validated Pydantic object;
-`LLMClient.extract_list` also reads, from the answer's log-probabilities, how likely the
-model found an empty list (`empty_list_probability`). Below them,
+`LLMClient.empty_list_weight` reads, from the log-probabilities of the first tokens of
+the same answer, how likely the model finds an empty list. Below them,
 `RetryingTransport` retries transport failures; instructor re-asks (bounded) when the
 answer fails validation, feeding the error back. Token usage and call counts are
 summed over every completion, re-asks included, into the `Usage` the caller passes.
@@ -31,6 +31,9 @@ T = TypeVar("T", bound=BaseModel)
 # Alternatives read per answer token; OpenAI allows up to 20. An empty list's token is
 # within the first few whenever it has a chance worth counting.
 TOP_LOGPROBS = 8
+# Answer tokens read for the empty-list weight: '{"', 'inc', 'idents', '":', ' [{"' in
+# the embedded model's tokens; one to spare.
+PROBE_TOKENS = 6
 
 
 @dataclass
@@ -92,52 +95,71 @@ class LLMClient:
             http_client=http_client,
             max_retries=0,  # transport retries happen in RetryingTransport
         )
+        self._raw = raw
         self._client = instructor.from_openai(raw, mode=instructor.Mode.JSON_SCHEMA)
         self._client.on("completion:response", _count_completion)
 
     def extract(self, response_model: type[T], messages: list[dict[str, str]], usage: Usage) -> T:
         """Ask the model to fill `response_model`; spend is added to `usage`."""
-        value, _ = self._complete(response_model, messages, usage)
-        return value
-
-    def extract_list(
-        self, response_model: type[T], messages: list[dict[str, str]], usage: Usage
-    ) -> tuple[T, float | None]:
-        """`extract`, and the probability the model gave to an empty list where it opened
-        the answer's first list (`empty_list_probability`; None when the endpoint returns
-        no log-probabilities)."""
-        value, completion = self._complete(
-            response_model, messages, usage, logprobs=True, top_logprobs=TOP_LOGPROBS
-        )
-        return value, empty_list_probability(completion)
-
-    def _complete(
-        self, response_model: type[T], messages: list[dict[str, str]], usage: Usage,
-        **options: Any,
-    ) -> tuple[T, Any]:  # fmt: skip
-        """The validated answer and the raw completion it came from."""
-        extra_body = None
-        if self.response_format == "json_object":
-            # llama-cpp-python's dialect: it rejects {"type": "json_schema"} but builds the
-            # same grammar from {"type": "json_object", "schema": ...}.
-            schema = response_model.model_json_schema()
-            extra_body = {"response_format": {"type": "json_object", "schema": schema}}
         token = _meter.set(usage)
         try:
-            return self._client.chat.completions.create_with_completion(
+            return self._client.chat.completions.create(
                 model=self.model,
                 messages=messages,
                 response_model=response_model,
                 max_retries=self._settings.reasks,
                 temperature=self._settings.temperature,
                 seed=self._settings.seed,
-                extra_body=extra_body,
-                **options,
+                **self._constraint(response_model, instructor_builds_it=True),
             )
         except Exception as exc:
             raise self._translate(exc) from exc
         finally:
             _meter.reset(token)
+
+    def empty_list_weight(
+        self, response_model: type[BaseModel], messages: list[dict[str, str]], usage: Usage
+    ) -> float | None:
+        """How much weight the model gives to an empty list where its answer to `messages`
+        opens one (`empty_list_probability`), read from the first `PROBE_TOKENS` tokens
+        of that answer; None when the endpoint returns no log-probabilities.
+
+        A call of its own: log-probabilities cost llama-cpp-python a sort of the whole
+        vocabulary per answer token (a minute over a full answer), a few tokens cost little,
+        and the server's prompt cache serves the fill that follows with the same messages.
+        """
+        token = _meter.set(usage)
+        try:
+            completion = self._raw.chat.completions.create(
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=PROBE_TOKENS,
+                logprobs=True,
+                top_logprobs=TOP_LOGPROBS,
+                temperature=self._settings.temperature,
+                seed=self._settings.seed,
+                **self._constraint(response_model, instructor_builds_it=False),
+            )
+            _count_completion(completion)  # instructor's hook counts only its own calls
+        except Exception as exc:
+            raise self._translate(exc) from exc
+        finally:
+            _meter.reset(token)
+        return empty_list_probability(completion)
+
+    def _constraint(
+        self, response_model: type[BaseModel], *, instructor_builds_it: bool
+    ) -> dict[str, Any]:
+        """The request options that constrain the answer to `response_model`'s JSON."""
+        schema = response_model.model_json_schema()
+        if self.response_format == "json_object":
+            # llama-cpp-python's dialect: it rejects {"type": "json_schema"} but builds the
+            # same grammar from {"type": "json_object", "schema": ...}.
+            return {"extra_body": {"response_format": {"type": "json_object", "schema": schema}}}
+        if instructor_builds_it:  # instructor's JSON_SCHEMA mode adds response_format
+            return {}
+        named = {"name": response_model.__name__, "schema": schema}
+        return {"response_format": {"type": "json_schema", "json_schema": named}}
 
     def _translate(self, exc: Exception) -> Exception:
         """One clear error for whatever openai or instructor raised."""

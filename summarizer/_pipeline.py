@@ -7,9 +7,9 @@ Two strategies, the same for every schema:
   from the article with that incident in focus. Each call is easier for a small model
   than "everything at once", and the shared prefix (instructions + article) is cached
   by the server between calls.
-- ``single``: one call returns every incident; when the schema names a threshold
-  (`Schema.abstain_above`), they are all dropped if the model gave an empty answer more
-  weight than that (read from the call's log-probabilities).
+- ``single``: one call returns every incident. When the schema names a threshold
+  (`Schema.abstain_above`), a short call first reads how much weight the model gives to
+  an empty answer (log-probabilities of its first tokens); above it, no fill is asked.
 
 Each schema names the strategy it is best served by (``incident``: staged, ``muc4``:
 single); ``Settings.strategy`` overrides it.
@@ -187,24 +187,23 @@ def _fill_all(
 ) -> list[tuple[BaseModel, str | None]]:  # fmt: skip
     """Ask the model for the schema's items; each with the quote that anchored it, if any.
 
-    In one call (``single``), none when the model gave an empty answer more than
-    `abstain_above` probability: a small model fills templates for nearly every article,
-    but its doubt still tells articles without an incident from the others."""
+    In one call (``single``), none when the model gives an empty answer more than
+    `abstain_above` of its weight (the first tokens of its answer, read first): a small
+    model fills templates for nearly every article, but its doubt still tells articles
+    without an incident from the others. The fill is then not asked for."""
     fill = load_prompt(schema.fill_prompt)
     if strategy == "single":
         model, messages = _list_model(schema.item_model), fill.messages(**variables, focus=None)
-        if abstain_above is None:
-            answer, empty = llm.extract(model, messages, usage), None
-        else:
-            answer, empty = llm.extract_list(model, messages, usage)
-        found = answer.incidents  # type: ignore[attr-defined]
-        if found and empty is not None and abstain_above is not None and empty > abstain_above:
-            warnings.append(
-                f"{len(found)} incident(s) dropped: the model gave {empty:.1%} to none, "
-                f"more than the {abstain_above:.1%} allowed"
-            )
-            return []
-        return [(item, None) for item in found]
+        if abstain_above is not None:
+            empty = llm.empty_list_weight(model, messages, usage)
+            if empty is not None and empty > abstain_above:
+                warnings.append(
+                    f"not filled: the model gave {empty:.1%} of its weight to no incident, "
+                    f"more than the {abstain_above:.1%} allowed"
+                )
+                return []
+        answer = llm.extract(model, messages, usage)
+        return [(item, None) for item in answer.incidents]  # type: ignore[attr-defined]
     listing = llm.extract(
         IncidentList, load_prompt(schema.list_prompt).messages(**variables), usage
     )

@@ -96,8 +96,9 @@ class Schema:
     list_prompt: str = "list_incidents"
     # The strategy that served this schema best when measured (Settings.strategy overrides).
     strategy: Strategy = "staged"
-    # With the ``single`` strategy: drop the article's items when the model gave more than
-    # this probability to an empty list (`_llm.empty_list_probability`); None never does.
+    # With the ``single`` strategy: no fill (no items) when the model gives more than this
+    # weight to an empty list (`LLMClient.empty_list_weight`, a short call before the
+    # fill); None: no such call.
     # Measured on one model, so Settings.abstain_above overrides it for others.
     abstain_above: float | None = None
     # Items with ``killed`` and ``injured`` lists of `_incident.FigureDraft` can have a

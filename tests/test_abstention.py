@@ -1,8 +1,9 @@
-"""Abstention: in one call, an article's items are dropped when the model gave an empty
-answer more probability than the schema (or the user) allows."""
+"""Abstention: with one call, no fill is asked when the model gives an empty answer more
+weight than the schema (or the user) allows."""
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import replace
 
@@ -14,7 +15,7 @@ from summarizer._article import Article
 from summarizer._muc4 import SCHEMA
 from summarizer._pipeline import abstention_for, extract
 
-from .test_llm import Endpoint, client, with_logprobs
+from .test_llm import Endpoint, client, completion, with_logprobs
 
 TEXT = "guerrillas bombed the power station in usulutan on friday, the army reported."
 ANSWER = {
@@ -31,28 +32,45 @@ ANSWER = {
 }
 
 
+class ProbeThenFill(Endpoint):
+    """Answers the short call (log-probabilities asked) with `empty` weight on "[]", and
+    the fill with `ANSWER`."""
+
+    def __init__(self, empty: float) -> None:
+        super().__init__()
+        alternatives = {' [{"': math.log(1 - empty), " []": math.log(empty)}
+        self.probe = with_logprobs(' [{"', alternatives)
+
+    def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        self.requests.append(body := json.loads(request.content))
+        answer = self.probe if body.get("logprobs") else completion(json.dumps(ANSWER), 100, 20)
+        return httpx2.Response(200, json=answer)
+
+
 def run(empty: float, schema_threshold: float | None, user: float | None = None):
-    alternatives = {' [{"': math.log(1 - empty), " []": math.log(empty)}
-    endpoint = Endpoint(httpx2.Response(200, json=with_logprobs(ANSWER, ' [{"', alternatives)))
+    endpoint = ProbeThenFill(empty)
     schema = replace(SCHEMA, abstain_above=schema_threshold)
     settings = Settings(base_url="http://model.test/v1", model="m", abstain_above=user)
     doc = extract(
         Article(text=TEXT, source="a"), schema, client(endpoint), published=None, settings=settings
     )
-    return doc, endpoint.requests[0]
+    return doc, endpoint.requests
 
 
-def test_a_doubtful_answer_is_dropped_with_a_warning() -> None:
-    doc, request = run(empty=0.2, schema_threshold=0.1)
+def test_a_doubtful_article_is_not_filled_and_says_why() -> None:
+    doc, requests = run(empty=0.2, schema_threshold=0.1)
     assert doc.records == []
-    assert "1 incident(s) dropped: the model gave 20.0% to none" in doc.warnings[0]
-    assert request["logprobs"] is True
+    assert "not filled: the model gave 20.0% of its weight to no incident" in doc.warnings[0]
+    assert len(requests) == 1 and requests[0]["logprobs"] is True
+    assert doc.usage.llm_calls == 1
 
 
-def test_a_confident_answer_is_kept() -> None:
-    doc, _ = run(empty=0.05, schema_threshold=0.1)
+def test_a_confident_article_is_filled_with_the_same_messages() -> None:
+    doc, requests = run(empty=0.05, schema_threshold=0.1)
     assert [t.incident_type for t in doc.records] == ["bombing"]
-    assert not any("dropped" in w for w in doc.warnings)
+    assert not any("not filled" in w for w in doc.warnings)
+    assert requests[0]["messages"] == requests[1]["messages"]  # the server's cache serves both
+    assert "logprobs" not in requests[1] and doc.usage.llm_calls == 2
 
 
 def test_the_users_threshold_overrides_the_schemas_and_1_never_drops() -> None:
@@ -60,10 +78,10 @@ def test_the_users_threshold_overrides_the_schemas_and_1_never_drops() -> None:
     assert run(empty=0.2, schema_threshold=None, user=0.1)[0].records == []
 
 
-def test_without_a_threshold_no_logprobs_are_asked() -> None:
-    doc, request = run(empty=0.9, schema_threshold=None)
-    assert len(doc.records) == 1
-    assert "logprobs" not in request
+def test_without_a_threshold_there_is_no_first_call() -> None:
+    doc, requests = run(empty=0.9, schema_threshold=None)
+    assert len(doc.records) == 1 and len(requests) == 1
+    assert "logprobs" not in requests[0]
 
 
 @pytest.mark.parametrize("value", [-0.1, 1.5])

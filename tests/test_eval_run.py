@@ -159,11 +159,12 @@ def test_predictions_have_the_gold_shape_and_are_scored(tmp_path) -> None:
     assert metrics["model"] == "fake"
     assert metrics["prompt_version"] == "muc4@3"
     assert metrics["schema"] == "muc4"
-    # One call per document: the muc4 schema's strategy is single.
+    # Two calls per document: the muc4 schema's strategy is single, with a short call first
+    # for the model's doubt (this fake endpoint gives no log-probabilities: never abstains).
     assert metrics["strategy"] == "single"
     assert metrics["abstain_above"] == SCHEMA.abstain_above
-    assert [d["llm_calls"] for d in metrics["per_document"]] == [1, 1, 1]
-    assert metrics["total"]["llm_calls"] == 3 and metrics["median"]["prompt_tokens"] == 100
+    assert [d["llm_calls"] for d in metrics["per_document"]] == [2, 2, 2]
+    assert metrics["total"]["llm_calls"] == 6 and metrics["median"]["prompt_tokens"] == 200
     # Fillers found in the article: guerrillas, national bank, car bomb, unidentified
     # men, businessman juan soto; "san pedro" is found too, and dropped as a place.
     assert metrics["grounding"] == {"values": 6, "grounded": 6, "rate": 1.0}

@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from summarizer import AuthenticationError, EndpointError, ExtractionError, Settings, Usage
-from summarizer._llm import TOP_LOGPROBS, LLMClient
+from summarizer._llm import PROBE_TOKENS, TOP_LOGPROBS, LLMClient
 
 
 class City(BaseModel):
@@ -150,11 +150,12 @@ def test_server_error_after_retries_raises_endpoint_error() -> None:
     assert len(endpoint.requests) == 3
 
 
-def with_logprobs(answer: dict, list_token: str, alternatives: dict[str, float]) -> dict:
-    """A completion of `answer` whose token opening the list had these alternatives."""
+def with_logprobs(list_token: str, alternatives: dict[str, float]) -> dict:
+    """The first tokens of an answer whose token opening the list had these alternatives."""
     step = {"token": list_token, "logprob": alternatives[list_token], "bytes": None}
     top = [{"token": t, "logprob": lp, "bytes": None} for t, lp in alternatives.items()]
-    data = completion(json.dumps(answer), 100, 20)
+    data = completion('{"cities":' + list_token, 100, 3)
+    data["choices"][0]["finish_reason"] = "length"
     data["choices"][0]["logprobs"] = {
         "content": [
             {"token": '{"', "logprob": -0.1, "bytes": None, "top_logprobs": []},
@@ -168,23 +169,33 @@ class Cities(BaseModel):
     cities: list[City]
 
 
-def test_extract_list_reads_the_weight_of_an_empty_list() -> None:
+def test_empty_list_weight_reads_the_first_tokens_of_the_answer() -> None:
     alternatives = {' [{"': math.log(0.6), " [\n": math.log(0.2), " []": math.log(0.2)}
-    answer = {"cities": [{"name": "Belgorod", "killed": 14}]}
-    endpoint = Endpoint(httpx2.Response(200, json=with_logprobs(answer, ' [{"', alternatives)))
-    messages = [{"role": "user", "content": "text"}]
-    cities, empty = client(endpoint).extract_list(Cities, messages, Usage())
-    assert cities.cities[0].name == "Belgorod"
-    assert empty == pytest.approx(0.2)  # 0.2 of the 1.0 that opens a list
-    assert endpoint.requests[0]["logprobs"] is True
-    assert endpoint.requests[0]["top_logprobs"] == TOP_LOGPROBS
+    endpoint = Endpoint(httpx2.Response(200, json=with_logprobs(' [{"', alternatives)))
+    usage = Usage()
+    weight = client(endpoint).empty_list_weight(Cities, [{"role": "user", "content": "t"}], usage)
+    assert weight == pytest.approx(0.2)  # 0.2 of the 1.0 that opens a list
+    request = endpoint.requests[0]
+    assert (request["logprobs"], request["top_logprobs"]) == (True, TOP_LOGPROBS)
+    assert request["max_tokens"] == PROBE_TOKENS
+    # Constrained like the fill, so its first tokens are the fill's.
+    assert request["response_format"]["json_schema"]["schema"] == Cities.model_json_schema()
+    assert usage == Usage(prompt_tokens=100, completion_tokens=3, llm_calls=1)
 
 
-def test_extract_list_without_logprobs_gives_none() -> None:
-    answer = {"cities": []}
-    endpoint = Endpoint(httpx2.Response(200, json=completion(json.dumps(answer), 100, 5)))
-    _, empty = client(endpoint).extract_list(Cities, [{"role": "user", "content": "t"}], Usage())
-    assert empty is None
+def test_empty_list_weight_in_the_json_object_dialect() -> None:
+    alternatives = {' [{"': math.log(0.9), " []": math.log(0.1)}
+    endpoint = Endpoint(httpx2.Response(200, json=with_logprobs(' [{"', alternatives)))
+    messages = [{"role": "user", "content": "t"}]
+    weight = client(endpoint, "json_object").empty_list_weight(Cities, messages, Usage())
+    assert weight == pytest.approx(0.1)
+    assert endpoint.requests[0]["response_format"]["type"] == "json_object"
+
+
+def test_empty_list_weight_without_logprobs_is_none() -> None:
+    endpoint = Endpoint(httpx2.Response(200, json=completion('{"cities": [', 100, 5)))
+    messages = [{"role": "user", "content": "t"}]
+    assert client(endpoint).empty_list_weight(Cities, messages, Usage()) is None
 
 
 def test_extract_asks_no_logprobs() -> None:
