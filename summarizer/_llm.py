@@ -11,8 +11,10 @@ Errors come out as the `SummarizerError` hierarchy, never as openai's or instruc
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -101,8 +103,7 @@ class LLMClient:
 
     def extract(self, response_model: type[T], messages: list[dict[str, str]], usage: Usage) -> T:
         """Ask the model to fill `response_model`; spend is added to `usage`."""
-        token = _meter.set(usage)
-        try:
+        with self._calling(usage):
             return self._client.chat.completions.create(
                 model=self.model,
                 messages=messages,
@@ -112,10 +113,6 @@ class LLMClient:
                 seed=self._settings.seed,
                 **self._constraint(response_model, instructor_builds_it=True),
             )
-        except Exception as exc:
-            raise self._translate(exc) from exc
-        finally:
-            _meter.reset(token)
 
     def empty_list_weight(
         self, response_model: type[BaseModel], messages: list[dict[str, str]], usage: Usage
@@ -128,8 +125,7 @@ class LLMClient:
         vocabulary per answer token (a minute over a full answer), a few tokens cost little,
         and the server's prompt cache serves the fill that follows with the same messages.
         """
-        token = _meter.set(usage)
-        try:
+        with self._calling(usage):
             completion = self._raw.chat.completions.create(
                 model=self.model,
                 messages=messages,  # type: ignore[arg-type]
@@ -141,11 +137,18 @@ class LLMClient:
                 **self._constraint(response_model, instructor_builds_it=False),
             )
             _count_completion(completion)  # instructor's hook counts only its own calls
+        return empty_list_probability(completion)
+
+    @contextlib.contextmanager
+    def _calling(self, usage: Usage) -> Iterator[None]:
+        """Count the completions made inside into `usage`; raise our errors, not theirs."""
+        token = _meter.set(usage)
+        try:
+            yield
         except Exception as exc:
             raise self._translate(exc) from exc
         finally:
             _meter.reset(token)
-        return empty_list_probability(completion)
 
     def _constraint(
         self, response_model: type[BaseModel], *, instructor_builds_it: bool

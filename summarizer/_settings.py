@@ -11,10 +11,12 @@ variables over defaults. Which model is used:
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal, get_args
+from types import NoneType
+from typing import Literal, get_args, get_type_hints
 
 from summarizer._errors import SetupError
 
@@ -104,23 +106,29 @@ class Settings:
 
 
 def _coerce(cls: type[Settings], name: str, value: object) -> object:
-    """Turn an environment string into the field's type (int, float, Path)."""
+    """Turn an environment string into the field's declared type (bool, int, float, Path)."""
     if not isinstance(value, str):
         return value
-    default = next(f.default for f in fields(cls) if f.name == name)
-    if name == "model_file":
+    kind = _declared_types(cls)[name]
+    if kind is Path:
         return Path(value).expanduser()
-    if isinstance(default, bool):
+    if kind is bool:
         if value.lower() not in _BOOLEANS:
             raise SetupError(f"{_ENV_PREFIX}{name.upper()} must be 1/0, true/false, not {value!r}")
         return _BOOLEANS[value.lower()]
-    if name == "abstain_above":
-        kind: type = float
-    else:
-        kind = int if name == "threads" or isinstance(default, int) else type(default)
     if kind not in (int, float):
         return value
     try:
-        return kind(value)
+        return kind(value)  # type: ignore[operator]
     except ValueError:
         raise SetupError(f"{_ENV_PREFIX}{name.upper()} must be a number, not {value!r}") from None
+
+
+@functools.cache
+def _declared_types(cls: type[Settings]) -> dict[str, object]:
+    """Each field's annotated type, without its ``| None``: ``int | None`` -> int."""
+    declared = {}
+    for name, hint in get_type_hints(cls).items():
+        args = get_args(hint)
+        declared[name] = next(a for a in args if a is not NoneType) if NoneType in args else hint
+    return declared
