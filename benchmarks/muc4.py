@@ -2,7 +2,7 @@
 
     python benchmarks/muc4.py --out runs/bench [--limit 100] [--offset 0]
         [--data ../shared/data/muc4/dev.jsonl] [--strategy S] [--threads 2]
-        [--throughput 20]
+        [--throughput 20] [--no-seed] [--no-ungrounded]
 
 On a fixed MUC-4 slice (default: the first 100 dev documents, the TST1 half), each
 document is extracted by each setup in turn, so all see the same machine load (on the
@@ -48,6 +48,7 @@ from summarizer._evaluation import run_eval
 from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer, shared_server
 from summarizer._muc4 import ROLE_OF_FIELD, Template, TemplateDraft, locate
+from summarizer._pipeline import needs_log_probabilities
 from summarizer._schema import Context, Schema, resolve_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -190,6 +191,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--throughput", type=int, default=0, metavar="N")
     parser.add_argument("--no-seed", action="store_true")
+    parser.add_argument("--no-ungrounded", action="store_true")
     args = parser.parse_args()
 
     settings = Settings.load(threads=args.threads)
@@ -197,12 +199,14 @@ def main() -> None:
     ungrounded = replace(BASELINE, fill_prompt=pipeline.fill_prompt,
                          list_prompt=pipeline.list_prompt)  # fmt: skip
     pipeline_settings = replace(settings, strategy=args.strategy or pipeline.strategy)
-    llm = connect(settings)
+    llm = connect(settings, log_probabilities=needs_log_probabilities(pipeline, pipeline_settings))
     configs = {
         "baseline": (BASELINE, replace(settings, strategy="single"), _own_client(settings, llm)),
         "pipeline": (pipeline, pipeline_settings, llm),
         "ungrounded": (ungrounded, pipeline_settings, llm),
     }
+    if args.no_ungrounded:
+        del configs["ungrounded"]
     started = time.perf_counter()
     for i in range(args.limit):
         for name, (schema, config, client) in configs.items():

@@ -11,7 +11,7 @@ from summarizer._article import Article, check_text
 from summarizer._dates import find_dateline
 from summarizer._errors import InputError
 from summarizer._llm import LLMClient
-from summarizer._pipeline import Document, extract
+from summarizer._pipeline import Document, extract, needs_log_probabilities
 from summarizer._schema import Schema, resolve_schema
 from summarizer._settings import Settings
 
@@ -30,12 +30,14 @@ def client_for_server(server: LocalServer, settings: Settings) -> LLMClient:
     )
 
 
-def connect(settings: Settings) -> LLMClient:
-    """The client for the configured endpoint, starting the embedded server if none is."""
+def connect(settings: Settings, *, log_probabilities: bool = False) -> LLMClient:
+    """The client for the configured endpoint, starting the embedded server if none is
+    (one that reports log-probabilities when asked: see `needs_log_probabilities`)."""
     if settings.embedded:
         from summarizer._local_server import shared_server
 
-        return client_for_server(shared_server(settings), settings)
+        server = shared_server(settings, log_probabilities=log_probabilities)
+        return client_for_server(server, settings)
     return LLMClient(
         base_url=settings.base_url,
         model=settings.model or "gpt-4o-mini",
@@ -100,10 +102,11 @@ def summarize(
     """
     settings = settings or Settings.load()
     article = check_text(text, source, settings.max_article_chars)
+    chosen = resolve_schema(schema, prompt)
     return run(
         article,
-        schema=resolve_schema(schema, prompt),
-        llm=connect(settings),
+        schema=chosen,
+        llm=connect(settings, log_probabilities=needs_log_probabilities(chosen, settings)),
         settings=settings,
         published=parse_published(published),
     )

@@ -37,7 +37,7 @@ from summarizer._errors import AuthenticationError, SummarizerError
 from summarizer._inputs import ArticleInput, BadInput, Input, Reader
 from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer
-from summarizer._pipeline import Document, prompt_version
+from summarizer._pipeline import Document, needs_log_probabilities, prompt_version
 from summarizer._schema import Schema, resolve_schema
 from summarizer._settings import Settings
 from summarizer._store import Failure, Store, StoredArticle, Version
@@ -114,7 +114,14 @@ def _document(data: dict[str, Any], schema: Schema, source: str) -> Document | N
 class Models:
     """The LLM clients of a batch: one shared remote client, or one per embedded server."""
 
-    def __init__(self, settings: Settings, workers: int, llm: LLMClient | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        workers: int,
+        llm: LLMClient | None = None,
+        *,
+        log_probabilities: bool = False,
+    ) -> None:
         self._settings = settings
         self._servers: list[LocalServer] = []
         self._clients: list[LLMClient] = []
@@ -124,11 +131,16 @@ class Models:
             threads = max(1, settings.embedded_threads // workers)
             size = settings.context_size
             self._servers = [
-                LocalServer(settings.model_file, threads=threads, context_size=size)
+                LocalServer(
+                    settings.model_file,
+                    threads=threads,
+                    context_size=size,
+                    log_probabilities=log_probabilities,
+                )
                 for _ in range(workers)
             ]
         else:
-            self._clients = [connect(settings)]
+            self._clients = [connect(settings, log_probabilities=log_probabilities)]
         self.model = self._servers[0].model_alias if self._servers else self._clients[0].model
 
     def clients(self) -> list[LLMClient]:
@@ -235,7 +247,9 @@ class Batch:
             workers = settings.embedded_threads if embedded else REMOTE_WORKERS
         store = Store.open(folder)
         try:
-            models = Models(settings, workers, llm)
+            models = Models(
+                settings, workers, llm, log_probabilities=needs_log_probabilities(schema, settings)
+            )
         except BaseException:
             store.close()
             raise

@@ -25,6 +25,7 @@ from summarizer._options import (
     SettingsOptions,
     with_settings_options,
 )
+from summarizer._pipeline import needs_log_probabilities
 from summarizer._progress import progress_bar
 from summarizer._schema import resolve_schema
 
@@ -100,8 +101,10 @@ def eval_run(
         schema = resolve_schema(SCHEMA, str(prompt) if prompt else None)
         display = _Display()
         try:
+            logprobs = needs_log_probabilities(schema, settings)
             metrics = run_eval(
-                data, out, schema=schema, llm=lambda: connect(settings), settings=settings,
+                data, out, schema=schema, settings=settings,
+                llm=lambda: connect(settings, log_probabilities=logprobs),
                 limit=limit, offset=offset, progress=display,
             )  # fmt: skip
         finally:

@@ -52,10 +52,18 @@ def _die_with_parent() -> None:
 class LocalServer:
     """One llama.cpp server process; a context manager (`with LocalServer(...) as s:`)."""
 
-    def __init__(self, model_file: Path | None, *, threads: int, context_size: int) -> None:
+    def __init__(
+        self,
+        model_file: Path | None,
+        *,
+        threads: int,
+        context_size: int,
+        log_probabilities: bool = False,
+    ) -> None:
         self.model_file = model_file
         self.threads = threads
         self.context_size = context_size
+        self.log_probabilities = log_probabilities
         self.api_key = secrets.token_hex(24)  # never starts with "-", which argparse rejects
         self.port = 0
         self.model_alias = MODEL_NAME if model_file is None else model_file.stem
@@ -88,8 +96,9 @@ class LocalServer:
             "--n_ctx", str(self.context_size),
             "--n_threads", str(self.threads),
             "--n_threads_batch", str(self.threads),
-            # Log-probabilities (Schema.abstain_above) need every token's logits kept.
-            "--logits_all", "true",
+            # Log-probabilities (Schema.abstain_above) need every token's logits kept, which
+            # costs about 13% of prompt time and 1-2 GB: only servers that need them do.
+            "--logits_all", "true" if self.log_probabilities else "false",
         ]  # fmt: skip
         self._process = subprocess.Popen(
             command,
@@ -148,15 +157,21 @@ _shared: LocalServer | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_server(settings: Settings) -> LocalServer:
-    """The process's embedded server, started on first call and stopped at exit."""
+def shared_server(settings: Settings, *, log_probabilities: bool = False) -> LocalServer:
+    """The process's embedded server, started on first call and stopped at exit.
+
+    One without log-probabilities is replaced by one with them when they are asked for."""
     global _shared
     with _shared_lock:
+        lacking = _shared is not None and log_probabilities and not _shared.log_probabilities
+        if lacking:
+            _shared.stop()
         if _shared is None or _shared.pid is None:
             server = LocalServer(
                 settings.model_file,
                 threads=settings.embedded_threads,
                 context_size=settings.context_size,
+                log_probabilities=log_probabilities,
             ).start()
             atexit.register(server.stop)
             _shared = server

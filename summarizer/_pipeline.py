@@ -131,9 +131,17 @@ def strategy_for(schema: Schema, settings: Settings) -> Strategy:
 
 def abstention_for(schema: Schema, settings: Settings) -> float | None:
     """The empty-answer probability above which an article's items are dropped: the
-    user's (1 never drops), else the schema's."""
+    user's (1 never drops), else the schema's; None with the staged strategy, whose
+    listing call has no empty answer to weigh."""
     chosen = settings.abstain_above if settings.abstain_above is not None else schema.abstain_above
-    return None if chosen is None or chosen >= 1 else chosen
+    if chosen is None or chosen >= 1 or strategy_for(schema, settings) != "single":
+        return None
+    return chosen
+
+
+def needs_log_probabilities(schema: Schema, settings: Settings) -> bool:
+    """Whether the model must report log-probabilities: only to abstain (`abstention_for`)."""
+    return abstention_for(schema, settings) is not None
 
 
 def prompt_version(schema: Schema, settings: Settings) -> str:

@@ -29,6 +29,7 @@ from summarizer._options import (
     SettingsOptions,
     with_settings_options,
 )
+from summarizer._pipeline import needs_log_probabilities
 from summarizer._render import to_json, to_markdown
 from summarizer._schema import builtin_schemas, resolve_schema
 from summarizer._weights import check_model, default_model_path
@@ -108,7 +109,9 @@ def extract(
             try:
                 article = read_article(path, settings.max_article_chars)
                 with _status(f"extracting {article.source}"):
-                    llm = llm or connect(settings)
+                    llm = llm or connect(
+                        settings, log_probabilities=needs_log_probabilities(chosen, settings)
+                    )
                     document = run(
                         article, schema=chosen, llm=llm, settings=settings, published=date
                     )

@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from typing import ClassVar
 
 import httpx2
 import pytest
 
 from summarizer import Settings, SetupError
+from summarizer import _local_server as local_server
 from summarizer._article import Article
 from summarizer._muc4 import SCHEMA
-from summarizer._pipeline import abstention_for, extract
+from summarizer._pipeline import abstention_for, extract, needs_log_probabilities
+from summarizer._schema import resolve_schema
 
 from .test_llm import Endpoint, client, completion, with_logprobs
 
@@ -93,3 +96,47 @@ def test_a_threshold_outside_0_1_is_refused(value: float) -> None:
 def test_settings_read_the_threshold_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("SUMMARIZER_ABSTAIN_ABOVE", "0.25")
     assert abstention_for(SCHEMA, Settings.load()) == 0.25
+
+
+def test_the_staged_strategy_does_not_abstain_nor_need_log_probabilities() -> None:
+    staged = Settings(strategy="staged", abstain_above=0.1)
+    assert abstention_for(SCHEMA, staged) is None
+    assert not needs_log_probabilities(SCHEMA, staged)
+    assert needs_log_probabilities(SCHEMA, Settings())  # muc4 abstains by default
+    assert not needs_log_probabilities(SCHEMA, Settings(abstain_above=1.0))
+    assert not needs_log_probabilities(resolve_schema("incident"), Settings())
+
+
+class FakeServer:
+    """Stands in for LocalServer in `shared_server`: records how it was made and stopped."""
+
+    made: ClassVar[list[FakeServer]] = []
+
+    def __init__(self, model_file, *, threads, context_size, log_probabilities=False) -> None:
+        self.log_probabilities = log_probabilities
+        self.pid: int | None = None
+        self.made.append(self)
+
+    def start(self) -> FakeServer:
+        self.pid = 1000 + len(self.made)
+        return self
+
+    def stop(self) -> None:
+        self.pid = None
+
+
+def test_the_shared_server_keeps_logits_only_once_log_probabilities_are_asked(
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(local_server, "LocalServer", FakeServer)
+    monkeypatch.setattr(local_server, "_shared", None)
+    monkeypatch.setattr(local_server.atexit, "register", lambda stop: None)
+    FakeServer.made = []
+    settings = Settings()
+    plain = local_server.shared_server(settings)
+    assert not plain.log_probabilities
+    assert local_server.shared_server(settings) is plain
+    with_them = local_server.shared_server(settings, log_probabilities=True)
+    assert with_them.log_probabilities and plain.pid is None  # replaced, not kept beside
+    assert local_server.shared_server(settings) is with_them  # a server with them serves all
+    assert len(FakeServer.made) == 2

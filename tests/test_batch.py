@@ -193,8 +193,11 @@ class FakeServer:
 
     instances: ClassVar[list[FakeServer]] = []
 
-    def __init__(self, model_file, *, threads: int, context_size: int) -> None:
+    def __init__(
+        self, model_file, *, threads: int, context_size: int, log_probabilities: bool = False
+    ) -> None:
         self.threads = threads
+        self.log_probabilities = log_probabilities
         self.model_alias = MODEL_NAME
         self.base_url = f"http://127.0.0.1:{8000 + len(self.instances)}/v1"
         self.api_key = "key"
@@ -239,6 +242,14 @@ def test_a_batch_answered_by_the_store_starts_no_server(tmp_path, fake_servers) 
     assert len(fake_servers) == 2 and not any(s.running for s in fake_servers)
 
 
+@pytest.mark.parametrize(("schema", "kept"), [("muc4", True), ("incident", False)])
+def test_servers_keep_logits_only_for_a_schema_that_abstains(
+    tmp_path, fake_servers, schema: str, kept: bool
+) -> None:
+    with Batch.open(tmp_path, resolve_schema(schema), Settings(), workers=2):
+        assert [s.log_probabilities for s in fake_servers] == [kept, kept]
+
+
 def test_one_batch_at_a_time_per_store(tmp_path) -> None:
     schema = resolve_schema("incident")
     llm = FakeEndpoint().client()
@@ -253,7 +264,7 @@ def test_one_batch_at_a_time_per_store(tmp_path) -> None:
 @pytest.fixture
 def endpoint(monkeypatch) -> FakeEndpoint:
     fake = FakeEndpoint()
-    monkeypatch.setattr(batch_module, "connect", lambda settings: fake.client())
+    monkeypatch.setattr(batch_module, "connect", lambda settings, **_: fake.client())
     return fake
 
 
@@ -391,7 +402,7 @@ from summarizer import _batch
 from summarizer._batch_cli import batch, export
 from tests.batch_fakes import FakeEndpoint
 endpoint = FakeEndpoint(delay=0.1)
-_batch.connect = lambda settings: endpoint.client()
+_batch.connect = lambda settings, **_: endpoint.client()
 app = typer.Typer()
 app.command("batch")(batch)
 app.command("export")(export)

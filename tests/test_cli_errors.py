@@ -40,7 +40,7 @@ def assert_one_line_error(result, code: int, *fragments: str) -> None:
 def _no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     """These inputs must fail before any model is needed."""
 
-    def refuse(settings):
+    def refuse(settings, **_):
         raise AssertionError("no model call expected")
 
     monkeypatch.setattr(cli, "connect", refuse)
@@ -159,7 +159,7 @@ def _client_answering(status: int | None) -> LLMClient:
     ],
 )
 def test_endpoint_failures(monkeypatch, tmp_path, status, error, fragment) -> None:
-    monkeypatch.setattr(cli, "connect", lambda settings: _client_answering(status))
+    monkeypatch.setattr(cli, "connect", lambda settings, **_: _client_answering(status))
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded in Lima on Monday, killing three people.")
     assert_one_line_error(
@@ -185,7 +185,7 @@ def test_one_bad_article_does_not_lose_the_others(monkeypatch, tmp_path) -> None
             seconds=0.0,
         )
 
-    monkeypatch.setattr(cli, "connect", lambda settings: object())
+    monkeypatch.setattr(cli, "connect", lambda settings, **_: object())
     monkeypatch.setattr(cli, "run", fake_run)
     good = tmp_path / "good.txt"
     good.write_text("A bomb exploded.")

@@ -265,7 +265,7 @@ def invoke(*args: str):
 @pytest.fixture
 def fake_model(monkeypatch) -> FakeModel:
     model = FakeModel()
-    monkeypatch.setattr("summarizer._eval_cli.connect", lambda settings: model.client())
+    monkeypatch.setattr("summarizer._eval_cli.connect", lambda settings, **_: model.client())
     return model
 
 

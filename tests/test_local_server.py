@@ -52,6 +52,10 @@ def test_start_answer_stop() -> None:
             timeout=5,
         )
         assert models.json()["data"][0]["id"] == server.model_alias
+        with open(f"/proc/{pid}/cmdline") as cmdline:
+            arguments = cmdline.read().split("\0")
+        # Logits of every token cost prompt time and memory: kept only when asked.
+        assert arguments[arguments.index("--logits_all") + 1] == "false"
     assert server.pid is None
     assert not _alive(pid)
 
