@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -22,6 +22,7 @@ import httpx2
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException
+from openai.types import CompletionUsage
 from pydantic import BaseModel
 
 from summarizer._errors import AuthenticationError, EndpointError, ExtractionError
@@ -57,13 +58,18 @@ _meter: contextvars.ContextVar[Usage | None] = contextvars.ContextVar("meter", d
 
 
 def _count_completion(response: Any) -> None:
+    _count(getattr(response, "usage", None))
+
+
+def _count(reported: Any) -> None:
+    """Count one call, and the tokens the endpoint reported for it, into the meter."""
     usage = _meter.get()
     if usage is None:
         return
     usage.llm_calls += 1
-    if getattr(response, "usage", None) is not None:
-        usage.prompt_tokens += response.usage.prompt_tokens or 0
-        usage.completion_tokens += response.usage.completion_tokens or 0
+    if reported is not None:
+        usage.prompt_tokens += reported.prompt_tokens or 0
+        usage.completion_tokens += reported.completion_tokens or 0
 
 
 class LLMClient:
@@ -124,9 +130,14 @@ class LLMClient:
         A call of its own: log-probabilities cost llama-cpp-python a sort of the whole
         vocabulary per answer token (a minute over a full answer), a few tokens cost little,
         and the server's prompt cache serves the fill that follows with the same messages.
+        Streamed, because llama-cpp-python, asked for an answer in one piece, also turns
+        every prompt token's logits into log-probabilities (about 7 s an article here);
+        streamed, only the tokens it sends.
         """
+        steps: list[Any] = []
+        reported = None
         with self._calling(usage):
-            completion = self._raw.chat.completions.create(
+            stream = self._raw.chat.completions.create(
                 model=self.model,
                 messages=messages,  # type: ignore[arg-type]
                 max_tokens=PROBE_TOKENS,
@@ -134,10 +145,34 @@ class LLMClient:
                 top_logprobs=TOP_LOGPROBS,
                 temperature=self._settings.temperature,
                 seed=self._settings.seed,
+                stream=True,
+                stream_options={"include_usage": True},
                 **self._constraint(response_model, instructor_builds_it=False),
             )
-            _count_completion(completion)  # instructor's hook counts only its own calls
-        return empty_list_probability(completion)
+            for chunk in stream:
+                reported = chunk.usage or reported
+                for choice in chunk.choices:
+                    steps.extend((choice.logprobs and choice.logprobs.content) or [])
+            # instructor's hook counts only its own calls
+            _count(reported or self._usage_of_stream(messages, len(steps)))
+        return empty_list_probability(steps)
+
+    def _usage_of_stream(self, messages: list[dict[str, str]], answered: int) -> CompletionUsage:
+        """The usage of a streamed answer to `messages` from an endpoint that reports none in
+        a stream (llama-cpp-python; OpenAI and vLLM do, when asked): the same messages again,
+        for one unconstrained token, cost a prompt the server has just cached and tell
+        its length, so that the prompt is counted like any other."""
+        again = self._raw.chat.completions.create(
+            model=self.model,
+            messages=messages,  # type: ignore[arg-type]
+            max_tokens=1,
+            temperature=self._settings.temperature,
+            seed=self._settings.seed,
+        )
+        prompt = again.usage.prompt_tokens if again.usage else 0
+        return CompletionUsage(
+            prompt_tokens=prompt, completion_tokens=answered, total_tokens=prompt + answered
+        )
 
     @contextlib.contextmanager
     def _calling(self, usage: Usage) -> Iterator[None]:
@@ -191,16 +226,17 @@ class LLMClient:
         return exc
 
 
-def empty_list_probability(completion: Any) -> float | None:
+def empty_list_probability(steps: Iterable[Any]) -> float | None:
     """P(the list is closed at once | the model opens it), at the first answer token that
     holds "[": the share of that token's alternatives holding "[]" (' []' against ' [{"').
 
-    The answer is constrained to JSON, but log-probabilities are the model's own: a small
-    model that opens a list of incidents for nearly every article still gives an empty
-    list more weight when the article reports none. None without log-probabilities.
+    `steps` are an answer's tokens with their log-probabilities (OpenAI's
+    ``logprobs.content``). The answer is constrained to JSON, but log-probabilities are
+    the model's own: a small model that opens a list of incidents for nearly every
+    article still gives an empty list more weight when the article reports none. None
+    without log-probabilities.
     """
-    logprobs = getattr(completion.choices[0], "logprobs", None)
-    for step in getattr(logprobs, "content", None) or []:
+    for step in steps:
         if "[" in step.token:
             weights = [(a.token, math.exp(a.logprob)) for a in step.top_logprobs or []]
             opened = sum(w for text, w in weights if "[" in text)

@@ -42,12 +42,13 @@ class ProbeThenFill(Endpoint):
     def __init__(self, empty: float) -> None:
         super().__init__()
         alternatives = {' [{"': math.log(1 - empty), " []": math.log(empty)}
-        self.probe = with_logprobs(' [{"', alternatives)
+        self.probe = with_logprobs(' [{"', alternatives, usage=True)
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
         self.requests.append(body := json.loads(request.content))
-        answer = self.probe if body.get("logprobs") else completion(json.dumps(ANSWER), 100, 20)
-        return httpx2.Response(200, json=answer)
+        if body.get("logprobs"):
+            return self.probe
+        return httpx2.Response(200, json=completion(json.dumps(ANSWER), 100, 20))
 
 
 def run(empty: float, schema_threshold: float | None, user: float | None = None):

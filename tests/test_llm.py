@@ -150,19 +150,45 @@ def test_server_error_after_retries_raises_endpoint_error() -> None:
     assert len(endpoint.requests) == 3
 
 
-def with_logprobs(list_token: str, alternatives: dict[str, float]) -> dict:
-    """The first tokens of an answer whose token opening the list had these alternatives."""
-    step = {"token": list_token, "logprob": alternatives[list_token], "bytes": None}
+REPORTED = {"prompt_tokens": 100, "completion_tokens": 2, "total_tokens": 102}
+
+
+def _chunk(token: str | None, steps: list[dict] | None, usage: dict | None = None) -> str:
+    choices = [] if token is None else [
+        {
+            "index": 0,
+            "delta": {"content": token},
+            "logprobs": None if steps is None else {"content": steps},
+            "finish_reason": None,
+        }
+    ]  # fmt: skip
+    chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "test-model"}
+    return "data: " + json.dumps({**chunk, "choices": choices, "usage": usage}) + "\n\n"
+
+
+def with_logprobs(
+    list_token: str, alternatives: dict[str, float], *, usage: bool = False
+) -> httpx2.Response:
+    """A streamed answer whose token opening the list had these alternatives; with
+    `usage`, a last chunk reports tokens, as OpenAI's does when asked."""
     top = [{"token": t, "logprob": lp, "bytes": None} for t, lp in alternatives.items()]
-    data = completion('{"cities":' + list_token, 100, 3)
-    data["choices"][0]["finish_reason"] = "length"
-    data["choices"][0]["logprobs"] = {
-        "content": [
-            {"token": '{"', "logprob": -0.1, "bytes": None, "top_logprobs": []},
-            {**step, "top_logprobs": top},
-        ]
-    }
-    return data
+    opening = {"token": list_token, "logprob": alternatives[list_token], "bytes": None}
+    steps = [
+        {"token": '{"cities":', "logprob": -0.1, "bytes": None, "top_logprobs": []},
+        {**opening, "top_logprobs": top},
+    ]
+    body = "".join(_chunk(step["token"], [step]) for step in steps)
+    if usage:
+        body += _chunk(None, None, REPORTED)
+    return httpx2.Response(
+        200, headers={"content-type": "text/event-stream"}, content=body + "data: [DONE]\n\n"
+    )
+
+
+def without_logprobs() -> httpx2.Response:
+    """A streamed answer from an endpoint that gives no log-probabilities."""
+    body = _chunk('{"cities": [', None) + _chunk(None, None, REPORTED) + "data: [DONE]\n\n"
+    return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
 
 class Cities(BaseModel):
@@ -171,21 +197,38 @@ class Cities(BaseModel):
 
 def test_empty_list_weight_reads_the_first_tokens_of_the_answer() -> None:
     alternatives = {' [{"': math.log(0.6), " [\n": math.log(0.2), " []": math.log(0.2)}
-    endpoint = Endpoint(httpx2.Response(200, json=with_logprobs(' [{"', alternatives)))
+    endpoint = Endpoint(with_logprobs(' [{"', alternatives, usage=True))
     usage = Usage()
     weight = client(endpoint).empty_list_weight(Cities, [{"role": "user", "content": "t"}], usage)
     assert weight == pytest.approx(0.2)  # 0.2 of the 1.0 that opens a list
     request = endpoint.requests[0]
     assert (request["logprobs"], request["top_logprobs"]) == (True, TOP_LOGPROBS)
     assert request["max_tokens"] == PROBE_TOKENS
+    # Streamed, so that llama-cpp-python computes log-probabilities for these tokens only.
+    assert request["stream"] is True and request["stream_options"] == {"include_usage": True}
     # Constrained like the fill, so its first tokens are the fill's.
     assert request["response_format"]["json_schema"]["schema"] == Cities.model_json_schema()
-    assert usage == Usage(prompt_tokens=100, completion_tokens=3, llm_calls=1)
+    assert usage == Usage(prompt_tokens=100, completion_tokens=2, llm_calls=1)
+
+
+def test_a_stream_without_usage_has_its_prompt_counted_by_one_more_token() -> None:
+    alternatives = {' [{"': math.log(0.7), " []": math.log(0.3)}
+    # llama-cpp-python's stream reports no usage; the same messages again for one token do.
+    again = httpx2.Response(200, json=completion("{", 120, 1))
+    endpoint = Endpoint(with_logprobs(' [{"', alternatives), again)
+    usage = Usage()
+    messages = [{"role": "user", "content": "t"}]
+    weight = client(endpoint, "json_object").empty_list_weight(Cities, messages, usage)
+    assert weight == pytest.approx(0.3)
+    assert usage == Usage(prompt_tokens=120, completion_tokens=2, llm_calls=1)
+    counted = endpoint.requests[1]
+    assert counted["messages"] == messages and counted["max_tokens"] == 1
+    assert not {"stream", "logprobs", "response_format"} & set(counted)
 
 
 def test_empty_list_weight_in_the_json_object_dialect() -> None:
     alternatives = {' [{"': math.log(0.9), " []": math.log(0.1)}
-    endpoint = Endpoint(httpx2.Response(200, json=with_logprobs(' [{"', alternatives)))
+    endpoint = Endpoint(with_logprobs(' [{"', alternatives, usage=True))
     messages = [{"role": "user", "content": "t"}]
     weight = client(endpoint, "json_object").empty_list_weight(Cities, messages, Usage())
     assert weight == pytest.approx(0.1)
@@ -193,7 +236,7 @@ def test_empty_list_weight_in_the_json_object_dialect() -> None:
 
 
 def test_empty_list_weight_without_logprobs_is_none() -> None:
-    endpoint = Endpoint(httpx2.Response(200, json=completion('{"cities": [', 100, 5)))
+    endpoint = Endpoint(without_logprobs())
     messages = [{"role": "user", "content": "t"}]
     assert client(endpoint).empty_list_weight(Cities, messages, Usage()) is None
 
