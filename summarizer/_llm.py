@@ -130,9 +130,9 @@ class LLMClient:
         A call of its own: log-probabilities cost llama-cpp-python a sort of the whole
         vocabulary per answer token (a minute over a full answer), a few tokens cost little,
         and the server's prompt cache serves the fill that follows with the same messages.
-        Streamed, because llama-cpp-python, asked for an answer in one piece, also turns
-        every prompt token's logits into log-probabilities (about 7 s an article here);
-        streamed, only the tokens it sends.
+        Streamed: asked for an answer in one piece, llama-cpp-python also turns every
+        prompt token's logits into log-probabilities (about 7 s an article here); a stream
+        gets them for the tokens it sends only.
         """
         steps: list[Any] = []
         reported = None
