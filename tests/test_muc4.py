@@ -147,14 +147,14 @@ def template(kind: str = "attack", **roles: list[str]) -> Template:
 def test_combine_merges_the_templates_of_one_incident() -> None:
     full = template(PerpInd=["guerrillas"], Target=["bus terminal"], Weapon=["rifles"])
     part = template(PerpInd=["the guerrillas"], Weapon=["rifles"])
-    same_target = template("bombing", Target=["Bus Terminal"], Victim=["ana gomez"])
+    same_target = template("bombing", PerpOrg=["popular front"], Target=["Bus Terminal"])
     other = template(PerpInd=["guerrillas"], Victim=["three passengers"])
     bombing = template("bombing", PerpInd=["guerrillas"], Weapon=["rifles"])
     assert combine([full, part, same_target, other, bombing], TEXT) == [
         template(
             PerpInd=["guerrillas"],
+            PerpOrg=["popular front"],
             Target=["bus terminal"],
-            Victim=["ana gomez"],
             Weapon=["rifles"],
         ),
         other,
@@ -163,8 +163,8 @@ def test_combine_merges_the_templates_of_one_incident() -> None:
 
 
 def test_a_merged_template_has_no_victim_among_its_targets() -> None:
-    one = template(Target=["bus terminal", "ana gomez"])
-    other = template(Target=["bus terminal"], Victim=["ana gomez"])
+    one = template("bombing", Target=["bus terminal", "ana gomez"])
+    other = template("bombing", Target=["bus terminal"], Victim=["ana gomez"])
     assert combine([one, other], TEXT) == [other]
 
 
@@ -173,6 +173,29 @@ def test_combat_is_no_incident() -> None:
     assert combine([combat, template(Victim=["ana gomez"])], TEXT) == [
         template(Victim=["ana gomez"])
     ]
+
+
+def test_a_template_keeps_only_the_roles_its_type_holds() -> None:
+    kidnapping = template(
+        "kidnapping",
+        PerpInd=["guerrillas"],
+        Target=["truck"],
+        Victim=["ana gomez"],
+        Weapon=["rifles"],
+    )
+    arson = template("arson", Target=["farmers union"], Weapon=["grenades"])
+    murder = template(Target=["bus terminal"], Victim=["three passengers"])
+    assault = template(PerpInd=["guerrillas"], Target=["offices"])
+    assert combine([kidnapping, arson, murder, assault], TEXT) == [
+        template("kidnapping", PerpInd=["guerrillas"], Victim=["ana gomez"]),
+        template("arson", Target=["farmers union"]),
+        template(Victim=["three passengers"]),
+        assault,
+    ]
+
+
+def test_a_template_left_without_fillers_by_its_type_is_dropped() -> None:
+    assert combine([template("kidnapping", Target=["bus terminal"])], TEXT) == []
 
 
 def test_combine_drops_empty_templates() -> None:
