@@ -194,6 +194,15 @@ def test_a_template_keeps_only_the_roles_its_type_holds() -> None:
     ]
 
 
+def test_an_attack_with_an_explosive_for_weapon_is_a_bombing() -> None:
+    shooting = template(Target=["bus terminal"], Victim=["three passengers"], Weapon=["grenades"])
+    blast = template(Target=["offices"], Victim=["ana gomez"], Weapon=["a bomb"])
+    assert combine([shooting, blast], TEXT) == [
+        template(Victim=["three passengers"], Weapon=["grenades"]),
+        template("bombing", Target=["offices"], Victim=["ana gomez"], Weapon=["a bomb"]),
+    ]
+
+
 def test_a_template_left_without_fillers_by_its_type_is_dropped() -> None:
     assert combine([template("kidnapping", Target=["bus terminal"])], TEXT) == []
 
