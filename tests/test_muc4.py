@@ -37,6 +37,7 @@ def fill(d: TemplateDraft) -> tuple[Template, Context]:
         ("the guerrillas", "guerrillas"),
         ("several of the guerrillas", "of the guerrillas"),  # only determiners at the head
         ("at least three passengers", "three passengers"),
+        ("the 30-YEAR-OLD teacher ana gomez", "teacher ana gomez"),
         ("the guerrillas, who fled in a truck", "guerrillas"),
         ("central bus terminal in the city of santa rosa", "central bus terminal"),
         ("rifles and grenades.", "rifles and grenades"),
