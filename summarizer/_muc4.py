@@ -30,7 +30,8 @@ Gold fillers are short noun phrases copied from the text ("guerrillas", "urng",
    abducted, hostage...), else it is the generic "attack".
 
 `combine` then keeps a document's templates that the article can report, each
-incident once: the scorer counts every predicted template.
+incident once (the scorer counts every predicted template), and makes each template's
+type and roles agree as the train split's gold has them.
 """
 
 from __future__ import annotations
