@@ -4,7 +4,9 @@ What a run leaves in its folder:
 
 - ``predictions.jsonl``: one line per document, ``{"id", "templates"}``, the gold's shape;
 - ``runs.jsonl``: one line per extraction: seconds, tokens, LLM calls, values looked up
-  in the article and found there, model, prompt version, and the error when it failed;
+  in the article and found there, model, prompt version, the pipeline's warnings (why a
+  document got no template: the model's doubt, a filler not in the article...), and the
+  error when it failed;
 - ``metrics.json``: written (atomically) when every document of the slice is done: the
   GTT score, cost per document and medians, and what went wrong.
 
@@ -205,7 +207,7 @@ def _extract(
     except (EndpointError, SetupError):
         raise
     except SummarizerError as exc:
-        entry = dict.fromkeys(COSTS[1:]) | {"error": str(exc)}
+        entry = dict.fromkeys(COSTS[1:]) | {"warnings": [], "error": str(exc)}
         return {"id": doc_id, "seconds": round(time.perf_counter() - started, 2), **entry}, []
     templates = [r for r in document.records if isinstance(r, Template)]
     usage = document.usage
@@ -217,6 +219,7 @@ def _extract(
         "llm_calls": usage.llm_calls,
         "looked_up": document.looked_up,
         "grounded": document.grounded,
+        "warnings": document.warnings,
         "error": None,
     }, [t.model_dump(mode="json") for t in templates]
 

@@ -336,5 +336,8 @@ def test_three_dev_documents_cassette(model_settings, tmp_path) -> None:
     # 0029 reports no incident; the model filled a template for it anyway but gave 15% of
     # its weight to an empty list (above muc4's 4%, the recorded answer): abstained.
     assert not docs["TST2-MUC4-0029"]["templates"] and predictions["TST2-MUC4-0029"] == []
+    runs = {r["id"]: r for r in lines(out / RUNS)}
+    assert [w for w in runs["TST2-MUC4-0029"]["warnings"] if w.startswith("not filled")]
+    assert not [w for w in runs["TST2-MUC4-0075"]["warnings"] if w.startswith("not filled")]
     assert predictions["TST2-MUC4-0075"] and predictions["TST2-MUC4-0100"]
     assert all(d["llm_calls"] >= 1 and d["prompt_tokens"] > 0 for d in metrics["per_document"])
