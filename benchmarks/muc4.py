@@ -1,6 +1,6 @@
 """Quality, speed and cost of the pipeline against a naive baseline, in one run.
 
-    python benchmarks/muc4.py --out runs/bench [--limit 100] [--offset 0]
+    python benchmarks/muc4.py --out runs/bench [--limit 100] [--offset 0] [--abstain-above P]
         [--data ../shared/data/muc4/dev.jsonl] [--strategy S] [--threads 2]
         [--throughput 20] [--no-seed] [--no-ungrounded]
 
@@ -188,6 +188,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--offset", type=int, default=0)
     parser.add_argument("--strategy", choices=("staged", "single"), default=None)
+    parser.add_argument("--abstain-above", type=float, default=None,
+                        help="the pipeline's threshold (default: the schema's)")  # fmt: skip
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--throughput", type=int, default=0, metavar="N")
     parser.add_argument("--no-seed", action="store_true")
@@ -198,7 +200,9 @@ def main() -> None:
     pipeline = resolve_schema("muc4")
     ungrounded = replace(BASELINE, fill_prompt=pipeline.fill_prompt,
                          list_prompt=pipeline.list_prompt)  # fmt: skip
-    pipeline_settings = replace(settings, strategy=args.strategy or pipeline.strategy)
+    abstain_above = settings.abstain_above if args.abstain_above is None else args.abstain_above
+    pipeline_settings = replace(settings, strategy=args.strategy or pipeline.strategy,
+                                abstain_above=abstain_above)  # fmt: skip
     llm = connect(settings, log_probabilities=needs_log_probabilities(pipeline, pipeline_settings))
     configs = {
         "baseline": (BASELINE, replace(settings, strategy="single"), _own_client(settings, llm)),
