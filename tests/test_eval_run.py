@@ -227,6 +227,7 @@ def test_a_failing_document_is_an_empty_prediction_and_an_error(tmp_path) -> Non
     assert lines(out / PREDICTIONS)[2] == {"id": "doc-3", "templates": []}
     [error] = metrics["errors"]
     assert error["id"] == "doc-3" and "did not validate" in error["error"]
+    assert lines(out / RUNS)[2]["warnings"] == []
     assert metrics["failures_to_see"] == 0  # it failed; the model did not miss it
     assert metrics["score"]["counts"]["r_den"] == 7
 

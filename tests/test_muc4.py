@@ -38,6 +38,7 @@ def fill(d: TemplateDraft) -> tuple[Template, Context]:
         ("several of the guerrillas", "of the guerrillas"),  # only determiners at the head
         ("at least three passengers", "three passengers"),
         ("the 30-YEAR-OLD teacher ana gomez", "teacher ana gomez"),
+        ("twenty-five-year-old ana gomez", "ana gomez"),
         ("the guerrillas, who fled in a truck", "guerrillas"),
         ("central bus terminal in the city of santa rosa", "central bus terminal"),
         ("rifles and grenades.", "rifles and grenades"),
@@ -150,9 +151,10 @@ def test_combine_merges_the_templates_of_one_incident() -> None:
     part = template(PerpInd=["the guerrillas"], Weapon=["rifles"])
     same_target = template("bombing", PerpOrg=["popular front"], Target=["Bus Terminal"])
     other = template(PerpInd=["guerrillas"], Victim=["three passengers"])
-    bombing = template("bombing", PerpInd=["guerrillas"], Weapon=["rifles"])
+    bombing = template("bombing", Target=["offices"], Weapon=["bomb"])
     assert combine([full, part, same_target, other, bombing], TEXT) == [
         template(
+            "bombing",
             PerpInd=["guerrillas"],
             PerpOrg=["popular front"],
             Target=["bus terminal"],
@@ -161,6 +163,12 @@ def test_combine_merges_the_templates_of_one_incident() -> None:
         other,
         bombing,
     ]
+
+
+def test_a_merged_template_takes_the_specific_type_whatever_the_order() -> None:
+    murder = template(Victim=["ana gomez"])
+    arson = template("arson", Target=["bus terminal"], Victim=["ana gomez"])
+    assert combine([murder, arson], TEXT) == combine([arson, murder], TEXT) == [arson]
 
 
 def test_a_merged_template_has_no_victim_among_its_targets() -> None:
@@ -198,10 +206,16 @@ def test_a_template_keeps_only_the_roles_its_type_holds() -> None:
 def test_an_attack_with_an_explosive_for_weapon_is_a_bombing() -> None:
     shooting = template(Target=["bus terminal"], Victim=["three passengers"], Weapon=["grenades"])
     blast = template(Target=["offices"], Victim=["ana gomez"], Weapon=["a bomb"])
-    assert combine([shooting, blast], TEXT) == [
+    fire = template(Target=["truck"], Weapon=["incendiary device"])
+    assert combine([shooting, blast, fire], TEXT) == [
         template(Victim=["three passengers"], Weapon=["grenades"]),
         template("bombing", Target=["offices"], Victim=["ana gomez"], Weapon=["a bomb"]),
+        fire,
     ]
+
+
+def test_a_template_left_with_only_military_victims_is_combat() -> None:
+    assert combine([template(Target=["bus terminal"], Victim=["three soldiers"])], TEXT) == []
 
 
 def test_a_template_left_without_fillers_by_its_type_is_dropped() -> None:
