@@ -389,7 +389,8 @@ def combine(templates: list[BaseModel], text: str) -> list[BaseModel]:
     - two templates of one incident (`_same_incident`) become one: the scorer counts
       every predicted template, and a small model lists one incident several times;
     - each template's type and roles are then made to agree (`_type_and_roles_agreed`);
-      one left without a filler, or with only military victims and targets, is dropped.
+      one left without a filler is dropped. Combat is judged before: a murder that
+      loses its civilian target here was no combat.
     """
     if not _TYPE_WORDS["attack"].search(text):
         return []
@@ -403,7 +404,7 @@ def combine(templates: list[BaseModel], text: str) -> list[BaseModel]:
     ]
     merged = merge_repeats(reportable, _same_incident, _merged)
     agreed = [_type_and_roles_agreed(t) for t in merged]
-    return [t for t in agreed if any(t.fillers(role) for role in ROLES) and not _combat(t)]
+    return [t for t in agreed if any(t.fillers(role) for role in ROLES)]
 
 
 SCHEMA = Schema(

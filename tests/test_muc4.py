@@ -214,10 +214,6 @@ def test_an_attack_with_an_explosive_for_weapon_is_a_bombing() -> None:
     ]
 
 
-def test_a_template_left_with_only_military_victims_is_combat() -> None:
-    assert combine([template(Target=["bus terminal"], Victim=["three soldiers"])], TEXT) == []
-
-
 def test_a_template_left_without_fillers_by_its_type_is_dropped() -> None:
     assert combine([template("kidnapping", Target=["bus terminal"])], TEXT) == []
 
