@@ -16,10 +16,9 @@ Gold fillers are short noun phrases copied from the text ("guerrillas", "urng",
 1. each filler is found in the article (whole word first, then `align`) and replaced
    by the article's own words; one the article does not contain is dropped;
 2. the span is trimmed: leading determiners ("the", "several", "his") and ages
-   ("30-year-old") go, and so does
-   everything from the first clause or place marker on (", who", " in ", " after "),
-   and "x and y" becomes two mentions: in the train split fewer than 1 in 100 gold
-   entities need such a part (" and ": 14 of 2,917);
+   ("30-year-old") go, and so does everything from the first clause or place marker on
+   (", who", " in ", " after "), and "x and y" becomes two mentions: in the train split
+   fewer than 1 in 100 gold entities need such a part (" and ": 14 of 2,917);
 3. a span still longer than `MAX_WORDS` words, or a pronoun, is dropped;
 4. role checks: a perpetrator the article writes beside a parenthesis ("fmln (farabundo
    ...") is an organization; a filler that is both perpetrator and victim is dropped
@@ -369,7 +368,7 @@ def _type_and_roles_agreed(template: Template) -> Template:
     kidnapping ("court of appeals") as its target.
     """
     kind = template.incident_type
-    if kind == "attack" and any(_EXPLOSIVE.search(m) for e in template.Weapon for m in e):
+    if kind == "attack" and any(_EXPLOSIVE.search(m) for m in template.fillers("Weapon")):
         kind = "bombing"
     lacking = set(_ROLES_TYPE_LACKS.get(kind, ()))
     if kind == "attack" and template.Victim:
@@ -397,13 +396,12 @@ def combine(templates: list[BaseModel], text: str) -> list[BaseModel]:
     reportable = [
         t
         for t in templates
-        if isinstance(t, Template)
-        and any(t.fillers(role) for role in ROLES)
-        and not _combat(t)
-        and _told_as_violence(t, text)
+        if isinstance(t, Template) and not _combat(t) and _told_as_violence(t, text)
     ]
     merged = merge_repeats(reportable, _same_incident, _merged)
     agreed = [_type_and_roles_agreed(t) for t in merged]
+    # An empty template is dropped here; one empty from the start never got this far, as
+    # no filler of it stands near a word of violence.
     return [t for t in agreed if any(t.fillers(role) for role in ROLES)]
 
 
