@@ -149,13 +149,14 @@ def test_predictions_have_the_gold_shape_and_are_scored(tmp_path) -> None:
                    "Target": [["national bank"]], "Victim": [], "Weapon": [["car bomb"]]}],
         "doc-2": [],
         "doc-3": [{"incident_type": "kidnapping", "PerpInd": [["unidentified men"]],
-                   "PerpOrg": [], "Target": [], "Victim": [["businessman juan soto"]],
+                   "PerpOrg": [], "Target": [], "Victim": [["juan soto"]],
                    "Weapon": []}],
     }  # fmt: skip
     assert json.loads((tmp_path / "out" / METRICS).read_text()) == metrics
     gold = {doc_id: templates for doc_id, (_, templates) in GOLD.items()}
     assert metrics["score"] == score(gold, predictions)
-    assert metrics["score"]["counts"] == {"p_num": 6, "p_den": 7, "r_num": 6, "r_den": 7}
+    # The office before the victim's name goes, as in the gold.
+    assert metrics["score"]["counts"] == {"p_num": 7, "p_den": 7, "r_num": 7, "r_den": 7}
     assert metrics["documents"] == 3
     assert (metrics["failures_to_see"], metrics["false_alarms"], metrics["errors"]) == (0, 0, [])
     assert metrics["model"] == "fake"
@@ -194,7 +195,7 @@ def test_an_interrupted_run_resumes_where_it_stopped(tmp_path) -> None:
     assert [(s.position, s.doc_id) for s in report.steps] == [(2, "doc-2"), (3, "doc-3")]
     assert [p["id"] for p in lines(out / PREDICTIONS)] == ["doc-1", "doc-2", "doc-3"]
     assert [r["id"] for r in lines(out / RUNS)] == ["doc-1", "doc-2", "doc-3"]
-    assert metrics["score"]["f1"] == pytest.approx(6 / 7)
+    assert metrics["score"]["f1"] == 1.0  # all three documents scored, each filler right
     assert all(d["seconds"] is not None for d in metrics["per_document"])
 
 
@@ -307,7 +308,7 @@ def test_malformed_lines_are_named_and_the_others_scored(tmp_path, fake_model) -
         f"{data}:2: not valid JSON (Expecting property name enclosed in double quotes)",
         f"{data}:4: missing text, templates",
     ]
-    assert metrics["score"]["f1"] == pytest.approx(6 / 7)
+    assert metrics["score"]["f1"] == 1.0  # all three documents scored, each filler right
 
 
 # --- On the embedded model's recorded answers ---------------------------------------------

@@ -17,7 +17,8 @@ TEXT = (
     "police said that urban guerrillas of the popular front attacked the central bus "
     "terminal in the city of santa rosa last night with rifles and grenades.  the "
     "guerrillas, who fled in a truck, wounded three passengers, among them the teacher "
-    "ana gomez.  a bomb also exploded at the offices of the farmers union in santa rosa."
+    "ana gomez.  a bomb also exploded at the offices of the farmers union in santa rosa.  "
+    "the driver, jose paz, was killed."
 )
 
 
@@ -150,7 +151,7 @@ def test_combine_merges_the_templates_of_one_incident() -> None:
     full = template(PerpInd=["guerrillas"], Target=["bus terminal"], Weapon=["rifles"])
     part = template(PerpInd=["the guerrillas"], Weapon=["rifles"])
     same_target = template("bombing", PerpOrg=["popular front"], Target=["Bus Terminal"])
-    other = template(PerpInd=["guerrillas"], Victim=["three passengers"])
+    other = template(PerpInd=["guerrillas"], Victim=["jose paz"])
     bombing = template("bombing", Target=["offices"], Weapon=["bomb"])
     assert combine([full, part, same_target, other, bombing], TEXT) == [
         template(
@@ -193,24 +194,61 @@ def test_a_template_keeps_only_the_roles_its_type_holds() -> None:
         Weapon=["rifles"],
     )
     arson = template("arson", Target=["farmers union"], Weapon=["grenades"])
-    murder = template(Target=["bus terminal"], Victim=["three passengers"])
+    murder = template(Target=["bus terminal"], Victim=["jose paz"])
     assault = template(PerpInd=["guerrillas"], Target=["offices"])
     assert combine([kidnapping, arson, murder, assault], TEXT) == [
         template("kidnapping", PerpInd=["guerrillas"], Victim=["ana gomez"]),
         template("arson", Target=["farmers union"]),
-        template(Victim=["three passengers"]),
+        template(Victim=["jose paz"]),
         assault,
     ]
 
 
 def test_an_attack_with_an_explosive_for_weapon_is_a_bombing() -> None:
-    shooting = template(Target=["bus terminal"], Victim=["three passengers"], Weapon=["grenades"])
+    shooting = template(Target=["bus terminal"], Victim=["jose paz"], Weapon=["grenades"])
     blast = template(Target=["offices"], Victim=["ana gomez"], Weapon=["a bomb"])
     fire = template(Target=["truck"], Weapon=["incendiary device"])
     assert combine([shooting, blast, fire], TEXT) == [
-        template(Victim=["three passengers"], Weapon=["grenades"]),
+        template(Victim=["jose paz"], Weapon=["grenades"]),
         template("bombing", Target=["offices"], Victim=["ana gomez"], Weapon=["a bomb"]),
         fire,
+    ]
+
+
+def test_perpetrators_are_sorted_by_their_last_word() -> None:
+    text = "national police said urban commandos and popular front guerrillas attacked a bus."
+    attack = template(
+        PerpInd=["national police", "guerrillas"],
+        PerpOrg=["urban commandos", "popular front"],
+        Target=["bus"],
+    )
+    assert combine([attack], text) == [
+        template(
+            PerpInd=["guerrillas", "urban commandos"],
+            PerpOrg=["popular front", "national police"],
+            Target=["bus"],
+        )
+    ]
+
+
+def test_a_victim_is_a_person_the_article_names_without_the_office() -> None:
+    text = "gunmen killed liberal leader luis carlos galan, general prats and two bodyguards."
+    murder = template(
+        PerpInd=["gunmen"],
+        Victim=["Liberal Leader Luis Carlos Galan", "general prats", "two bodyguards"],
+    )
+    # "prats" alone would be too little of a name: the office stays.
+    assert combine([murder], text) == [
+        template(PerpInd=["gunmen"], Victim=["Luis Carlos Galan", "general prats"])
+    ]
+    assert combine([template(Victim=["two bodyguards"])], text) == []
+
+
+def test_a_target_is_a_thing_not_a_bare_name() -> None:
+    text = "a bomb exploded at the campaign buses in soacha."
+    bombing = template("bombing", Target=["soacha", "campaign buses"], Weapon=["bomb"])
+    assert combine([bombing], text) == [
+        template("bombing", Target=["campaign buses"], Weapon=["bomb"])
     ]
 
 
