@@ -43,6 +43,7 @@ def fill(d: TemplateDraft) -> tuple[Template, Context]:
         ("the guerrillas, who fled in a truck", "guerrillas"),
         ("central bus terminal in the city of santa rosa", "central bus terminal"),
         ("rifles and grenades.", "rifles and grenades"),
+        ("shining path (sendero luminoso)", "shining path"),
         ('"santo tomas" presidential farm', '"santo tomas" presidential farm'),
         ('"santo tomas', "santo tomas"),
         ("the", "the"),  # nothing follows the determiner: kept, then refused as a mention
