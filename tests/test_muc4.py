@@ -44,6 +44,7 @@ def fill(d: TemplateDraft) -> tuple[Template, Context]:
         ("central bus terminal in the city of santa rosa", "central bus terminal"),
         ("rifles and grenades.", "rifles and grenades"),
         ("shining path (sendero luminoso)", "shining path"),
+        ("(fmln)", "(fmln)"),  # nothing before the parenthesis: kept
         ('"santo tomas" presidential farm', '"santo tomas" presidential farm'),
         ('"santo tomas', "santo tomas"),
         ("the", "the"),  # nothing follows the determiner: kept, then refused as a mention
@@ -220,29 +221,44 @@ def test_perpetrators_are_sorted_by_their_last_word() -> None:
     text = "national police said urban commandos and popular front guerrillas attacked a bus."
     attack = template(
         PerpInd=["national police", "guerrillas"],
-        PerpOrg=["urban commandos", "popular front"],
+        PerpOrg=["urban commandos", "popular front", "guerrillas"],
         Target=["bus"],
     )
     assert combine([attack], text) == [
         template(
-            PerpInd=["guerrillas", "urban commandos"],
+            PerpInd=["guerrillas", "urban commandos"],  # "guerrillas" once
             PerpOrg=["popular front", "national police"],
             Target=["bus"],
         )
     ]
 
 
-def test_a_victim_is_a_person_the_article_names_without_the_office() -> None:
-    text = "gunmen killed liberal leader luis carlos galan, general prats and two bodyguards."
-    murder = template(
-        PerpInd=["gunmen"],
-        Victim=["Liberal Leader Luis Carlos Galan", "general prats", "two bodyguards"],
-    )
-    # "prats" alone would be too little of a name: the office stays.
-    assert combine([murder], text) == [
-        template(PerpInd=["gunmen"], Victim=["Luis Carlos Galan", "general prats"])
-    ]
-    assert combine([template(Victim=["two bodyguards"])], text) == []
+@pytest.mark.parametrize(
+    ("victim", "kept"),
+    [
+        ("Liberal Leader Luis Carlos Galan", "Luis Carlos Galan"),
+        ("minister of the interior carlos lemos", "carlos lemos"),
+        ("general prats", "general prats"),  # "prats" alone is too little of a name
+        ("mayor of santa rosa", "mayor of santa rosa"),  # "of" stands before the name
+        ("two bodyguards", None),
+        ("13 witnesses", None),
+        ("three families", None),
+        ("dark-skinned man", None),
+    ],
+)
+def test_a_victim_is_a_person_the_article_names_without_the_office(
+    victim: str, kept: str | None
+) -> None:
+    murder = template(PerpInd=["gunmen"], Victim=[victim])
+    text = f"gunmen killed {victim}."
+    expected = template(PerpInd=["gunmen"], Victim=[kept] if kept else [])
+    assert combine([murder], text) == [expected]
+
+
+def test_a_murder_of_no_one_named_keeps_no_target() -> None:
+    # The agreement (a murder has no target) comes before the victims are checked.
+    murder = template(Target=["bus terminal"], Victim=["three passengers"])
+    assert combine([murder], TEXT) == []
 
 
 def test_a_target_is_a_thing_not_a_bare_name() -> None:
