@@ -326,10 +326,7 @@ def _merged(one: Template, other: Template) -> Template:
     the generic "attack" and `other`'s is not (the roles a type lacks are emptied later,
     so the specific type must not be lost to the order of the answer); no victim is left
     among the targets."""
-    roles = {
-        role: _unique([m for entity in getattr(one, role) + getattr(other, role) for m in entity])
-        for role in ROLES
-    }
+    roles = {role: _unique(one.mentions(role) + other.mentions(role)) for role in ROLES}
     roles["Target"] = [
         m for m in roles["Target"] if normalize_mention(m) not in _keys(roles["Victim"])
     ]
@@ -340,8 +337,8 @@ def _merged(one: Template, other: Template) -> Template:
 def _combat(template: Template) -> bool:
     """True when every victim and target is military: MUC-4 counts no combat as an
     incident (in the train split, 5 of 1,114 gold templates are so)."""
-    entities = template.Victim + template.Target
-    return bool(entities) and all(_MILITARY.search(m) for entity in entities for m in entity)
+    mentions = template.mentions("Victim") + template.mentions("Target")
+    return bool(mentions) and all(_MILITARY.search(m) for m in mentions)
 
 
 def _told_as_violence(template: Template, text: str) -> bool:
@@ -353,8 +350,7 @@ def _told_as_violence(template: Template, text: str) -> bool:
             text[max(0, found.start() - VIOLENCE_WINDOW) : found.end() + VIOLENCE_WINDOW]
         )
         for role in ROLES
-        for entity in getattr(template, role)
-        for mention in entity
+        for mention in template.mentions(role)
         for found in _as_words(mention).finditer(text)
     )
 
@@ -440,14 +436,19 @@ def _in_dictionary(word: str) -> bool:
     return not word or word.isdigit() or not forms.isdisjoint(_dictionary())
 
 
+def _english(mention: str) -> list[bool]:
+    """For each word of `mention` (as the scorer writes it), whether it is English."""
+    return [_in_dictionary(word) for word in normalize_mention(mention).split()]
+
+
 def _names_someone(mention: str) -> bool:
     """Whether `mention` holds a name: a word no English dictionary holds."""
-    return not all(_in_dictionary(word) for word in normalize_mention(mention).split())
+    return not all(_english(mention))
 
 
 def _a_bare_name(mention: str) -> bool:
     """Whether no word of `mention` is an English word: "san salvador", "temuco"."""
-    return not any(_in_dictionary(word) for word in normalize_mention(mention).split())
+    return not any(_english(mention))
 
 
 def _without_office(victim: str) -> str:
