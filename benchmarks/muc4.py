@@ -1,6 +1,7 @@
 """Quality, speed and cost of the pipeline against a naive baseline, in one run.
 
     python benchmarks/muc4.py --out runs/bench [--limit 100] [--offset 0] [--abstain-above P]
+        [--min-relevance P]
         [--data ../shared/data/muc4/dev.jsonl] [--strategy S] [--threads 2]
         [--throughput 20] [--no-seed] [--no-ungrounded]
 
@@ -120,6 +121,8 @@ def _article_tokens(settings: Settings, texts: list[str]) -> list[int]:
 def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int]) -> dict[str, Any]:
     rows = [r for r in metrics["per_document"] if r["seconds"] is not None]
     seconds = [r["seconds"] for r in rows]
+    # An article the relevance classifier turns away costs no call and about no time.
+    read = [r["seconds"] for r in rows if r["llm_calls"]]
     fed = sum(r["prompt_tokens"] or 0 for r in rows) / sum(article_tokens[r["id"]] for r in rows)
     return {
         "config": name,
@@ -134,6 +137,8 @@ def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int])
         "fillers_in_article": metrics["grounding"]["rate"],
         "median_seconds": round(statistics.median(seconds), 1),
         "p95_seconds": round(_percentile(seconds, 0.95), 1),
+        "documents_read": len(read),
+        "median_seconds_read": round(statistics.median(read), 1) if read else None,
         "prompt_tokens": round(statistics.mean(r["prompt_tokens"] or 0 for r in rows)),
         "completion_tokens": round(statistics.mean(r["completion_tokens"] or 0 for r in rows)),
         "llm_calls": round(statistics.mean(r["llm_calls"] or 0 for r in rows), 2),
@@ -190,6 +195,8 @@ def main() -> None:
     parser.add_argument("--strategy", choices=("staged", "single"), default=None)
     parser.add_argument("--abstain-above", type=float, default=None,
                         help="the pipeline's threshold (default: the schema's)")  # fmt: skip
+    parser.add_argument("--min-relevance", type=float, default=None,
+                        help="the pipeline's relevance needed (default: the schema's)")  # fmt: skip
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--throughput", type=int, default=0, metavar="N")
     parser.add_argument("--no-seed", action="store_true")
@@ -200,9 +207,10 @@ def main() -> None:
     pipeline = resolve_schema("muc4")
     ungrounded = replace(BASELINE, fill_prompt=pipeline.fill_prompt,
                          list_prompt=pipeline.list_prompt)  # fmt: skip
-    abstain_above = settings.abstain_above if args.abstain_above is None else args.abstain_above
-    pipeline_settings = replace(settings, strategy=args.strategy or pipeline.strategy,
-                                abstain_above=abstain_above)  # fmt: skip
+    pipeline_settings = Settings.load(
+        threads=args.threads, strategy=args.strategy or pipeline.strategy,
+        abstain_above=args.abstain_above, min_relevance=args.min_relevance,
+    )  # fmt: skip
     llm = connect(settings, log_probabilities=needs_log_probabilities(pipeline, pipeline_settings))
     configs = {
         "baseline": (BASELINE, replace(settings, strategy="single"), _own_client(settings, llm)),

@@ -44,7 +44,7 @@ from summarizer._errors import (
 from summarizer._jsonl import BadLine, read_objects
 from summarizer._llm import LLMClient
 from summarizer._muc4 import Template
-from summarizer._pipeline import abstention_for, prompt_version, strategy_for
+from summarizer._pipeline import abstention_for, prompt_version, relevance_required, strategy_for
 from summarizer._schema import Schema
 from summarizer._scoring import score
 from summarizer._settings import Settings
@@ -254,6 +254,7 @@ def _metrics(
         "prompt_version": version,
         "strategy": strategy_for(schema, settings),
         "abstain_above": abstention_for(schema, settings),
+        "min_relevance": relevance_required(schema, settings),
         "score": score(gold, {i: predicted.get(i, []) for i in gold}),
         # Documents with gold templates where the model saw nothing (failed ones aside),
         # and documents without any where it saw something.

@@ -38,6 +38,14 @@ AbstainAboveOption = Annotated[
         "probability (0-1; 1: never); default: the schema's own (muc4 only, see docs).",
     ),
 ]
+MinRelevanceOption = Annotated[
+    float | None,
+    typer.Option(
+        help="Read only articles that the schema's relevance classifier gives at least this "
+        "probability of reporting an incident (0-1; 0: all); default: the schema's own "
+        "(muc4 only, see docs).",
+    ),
+]
 MaxCharsOption = Annotated[int | None, typer.Option(help="Longest article accepted.")]
 RequireGroundingOption = Annotated[
     bool,
@@ -63,6 +71,7 @@ class SettingsOptions:
     threads: ThreadsOption = None
     strategy: StrategyOption = None
     abstain_above: AbstainAboveOption = None
+    min_relevance: MinRelevanceOption = None
     max_chars: MaxCharsOption = None
     require_grounding: RequireGroundingOption = False
 
@@ -71,7 +80,8 @@ class SettingsOptions:
         return Settings.load(
             base_url=self.base_url, model=self.model, api_key=self.api_key,
             model_file=self.model_file, threads=self.threads, strategy=self.strategy,
-            abstain_above=self.abstain_above, max_article_chars=self.max_chars,
+            abstain_above=self.abstain_above, min_relevance=self.min_relevance,
+            max_article_chars=self.max_chars,
             require_grounding=self.require_grounding or None,
         )  # fmt: skip
 

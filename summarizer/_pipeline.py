@@ -11,6 +11,9 @@ Two strategies, the same for every schema:
   (`Schema.abstain_above`), a short call first reads how much weight the model gives to
   an empty answer (log-probabilities of its first tokens); above it, no fill is asked.
 
+Before either, a schema with a relevance classifier (`Schema.relevance`, `_relevance`)
+skips an article it finds unlikely to report any incident: no call is made for it.
+
 Each schema names the strategy it is best served by (``incident``: staged, ``muc4``:
 single); ``Settings.strategy`` overrides it.
 
@@ -137,6 +140,29 @@ def abstention_for(schema: Schema, settings: Settings) -> float | None:
     if chosen is None or chosen >= 1 or strategy_for(schema, settings) != "single":
         return None
     return chosen
+
+
+def relevance_required(schema: Schema, settings: Settings) -> float | None:
+    """The relevance below which an article is not read: the user's (0 reads every
+    article), else the schema's; None when the schema has no relevance classifier."""
+    if schema.relevance is None:
+        return None
+    chosen = settings.min_relevance if settings.min_relevance is not None else schema.min_relevance
+    return chosen or None
+
+
+def _unlikely_to_report(article: Article, schema: Schema, settings: Settings) -> str | None:
+    """Why the article is not read (a warning), or None when it is to be read."""
+    required = relevance_required(schema, settings)
+    if required is None or schema.relevance is None:
+        return None
+    relevance = schema.relevance.probability(article.text)
+    if relevance >= required:
+        return None
+    return (
+        f"not read: the relevance classifier gave this article a {relevance:.1%} chance of "
+        f"reporting an incident, under the {required:.1%} required"
+    )
 
 
 def needs_log_probabilities(schema: Schema, settings: Settings) -> bool:
@@ -278,9 +304,14 @@ def extract(
     started = time.perf_counter()
     usage = Usage()
     warnings: list[str] = []
-    items = _read(article, schema, llm, strategy_for(schema, settings), settings, usage, warnings)
-    if not items:
-        warnings.append("the model found no incident in this article")
+    if skipped := _unlikely_to_report(article, schema, settings):
+        warnings.append(skipped)
+        items = []
+    else:
+        strategy = strategy_for(schema, settings)
+        items = _read(article, schema, llm, strategy, settings, usage, warnings)
+        if not items:
+            warnings.append("the model found no incident in this article")
 
     records: list[BaseModel] = []
     seen: set[str] = set()

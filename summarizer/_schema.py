@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from summarizer._errors import SchemaError
 from summarizer._grounding import Span
+from summarizer._relevance import Relevance
 from summarizer._settings import Strategy
 
 
@@ -101,6 +102,10 @@ class Schema:
     # fill); None: no such call.
     # Measured on one model, so Settings.abstain_above overrides it for others.
     abstain_above: float | None = None
+    # An article that `relevance` gives less than `min_relevance` probability of reporting
+    # an incident is not read: no call is made (Settings.min_relevance overrides).
+    relevance: Relevance | None = None
+    min_relevance: float = 0.5
     # Items with ``killed`` and ``injured`` lists of `_incident.FigureDraft` can have a
     # second, figures-only call per staged item (`_figures`); this names its prompt.
     figures_prompt: str | None = None

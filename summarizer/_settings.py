@@ -55,6 +55,7 @@ class Settings:
     # One extraction.
     strategy: Strategy | None = None  # None: the schema's own (Schema.strategy)
     abstain_above: float | None = None  # None: the schema's own (Schema.abstain_above)
+    min_relevance: float | None = None  # None: the schema's own (Schema.min_relevance)
     max_article_chars: int = 100_000  # refused above this: not an article
     chunk_chars: int = 6_000  # read in overlapping parts above this (about 1,500 tokens)
     require_grounding: bool = False  # re-ask once for values not in the article, then drop
@@ -73,10 +74,10 @@ class Settings:
                 raise SetupError(
                     f"{name} must be one of {', '.join(get_args(allowed))}, not {value!r}"
                 )
-        if self.abstain_above is not None and not 0 <= self.abstain_above <= 1:
-            raise SetupError(
-                f"abstain_above is a probability from 0 to 1 (1: never), not {self.abstain_above}"
-            )
+        for name, meaning in (("abstain_above", "1: never"), ("min_relevance", "0: read all")):
+            value = getattr(self, name)
+            if value is not None and not 0 <= value <= 1:
+                raise SetupError(f"{name} is a probability from 0 to 1 ({meaning}), not {value}")
         for name in ("threads", "context_size", "max_article_chars", "chunk_chars"):
             value = getattr(self, name)
             if value is not None and value < 1:

@@ -82,10 +82,7 @@ def model_settings(request: pytest.FixtureRequest) -> Settings:
         return Settings(base_url=REPLAY_URL, model=MODEL_NAME, api_key="replay", **common)
     from summarizer._local_server import LocalServer
 
-    # With log-probabilities, for the cassettes of a schema that abstains (muc4).
-    server = LocalServer(
-        None, threads=2, context_size=Settings().context_size, log_probabilities=True
-    ).start()
+    server = LocalServer(None, threads=2, context_size=Settings().context_size).start()
     request.addfinalizer(server.stop)
     return Settings(
         base_url=server.base_url, model=server.model_alias, api_key=server.api_key, **common

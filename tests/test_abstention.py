@@ -103,7 +103,8 @@ def test_the_staged_strategy_does_not_abstain_nor_need_log_probabilities() -> No
     staged = Settings(strategy="staged", abstain_above=0.1)
     assert abstention_for(SCHEMA, staged) is None
     assert not needs_log_probabilities(SCHEMA, staged)
-    assert needs_log_probabilities(SCHEMA, Settings())  # muc4 abstains by default
+    assert needs_log_probabilities(SCHEMA, Settings(abstain_above=0.1))
+    assert not needs_log_probabilities(SCHEMA, Settings())  # muc4 no longer abstains by default
     assert not needs_log_probabilities(SCHEMA, Settings(abstain_above=1.0))
     assert not needs_log_probabilities(resolve_schema("incident"), Settings())
 

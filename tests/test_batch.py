@@ -242,11 +242,15 @@ def test_a_batch_answered_by_the_store_starts_no_server(tmp_path, fake_servers) 
     assert len(fake_servers) == 2 and not any(s.running for s in fake_servers)
 
 
-@pytest.mark.parametrize(("schema", "kept"), [("muc4", True), ("incident", False)])
-def test_servers_keep_logits_only_for_a_schema_that_abstains(
-    tmp_path, fake_servers, schema: str, kept: bool
+@pytest.mark.parametrize(
+    ("schema", "abstain_above", "kept"),
+    [("muc4", 0.1, True), ("muc4", None, False), ("incident", 0.1, False)],
+)
+def test_servers_keep_logits_only_to_abstain(
+    tmp_path, fake_servers, schema: str, abstain_above: float | None, kept: bool
 ) -> None:
-    with Batch.open(tmp_path, resolve_schema(schema), Settings(), workers=2):
+    settings = Settings(abstain_above=abstain_above)
+    with Batch.open(tmp_path, resolve_schema(schema), settings, workers=2):
         assert [s.log_probabilities for s in fake_servers] == [kept, kept]
 
 
