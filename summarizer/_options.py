@@ -35,7 +35,7 @@ AbstainAboveOption = Annotated[
     float | None,
     typer.Option(
         help="Drop an article's incidents when the model gave 'none' more than this "
-        "probability (0-1; 1: never); default: the schema's own (muc4 only, see docs).",
+        "probability (0-1; 1: never); default: the schema's own (built-in: never).",
     ),
 ]
 MinRelevanceOption = Annotated[

@@ -171,7 +171,10 @@ def needs_log_probabilities(schema: Schema, settings: Settings) -> bool:
 
 
 def prompt_version(schema: Schema, settings: Settings) -> str:
-    """The versions of every template a run uses, e.g. ``list_incidents@1+incident@1``."""
+    """The versions of every template a run uses, e.g. ``list_incidents@1+incident@1``,
+    then the thresholds that decide which articles are read (``muc4@3+relevance@0.4``):
+    they change results as much as a prompt does, and a batch store or an `eval run`
+    folder keys its results on this."""
     names = [schema.fill_prompt]
     if strategy_for(schema, settings) == "staged":
         names.insert(0, schema.list_prompt)
@@ -179,7 +182,12 @@ def prompt_version(schema: Schema, settings: Settings) -> str:
             names.append(schema.figures_prompt)
     if settings.require_grounding:
         names.append(REGROUND_PROMPT)
-    return "+".join(load_prompt(name).id for name in names)
+    parts = [load_prompt(name).id for name in names]
+    if (required := relevance_required(schema, settings)) is not None:
+        parts.append(f"relevance@{required:g}")
+    if (abstain_above := abstention_for(schema, settings)) is not None:
+        parts.append(f"abstain@{abstain_above:g}")
+    return "+".join(parts)
 
 
 def _list_model(item_model: type[BaseModel]) -> type[BaseModel]:

@@ -160,7 +160,7 @@ def test_predictions_have_the_gold_shape_and_are_scored(tmp_path) -> None:
     assert metrics["documents"] == 3
     assert (metrics["failures_to_see"], metrics["false_alarms"], metrics["errors"]) == (0, 0, [])
     assert metrics["model"] == "fake"
-    assert metrics["prompt_version"] == "muc4@3"
+    assert metrics["prompt_version"] == "muc4@3+relevance@0.4"
     assert metrics["schema"] == "muc4"
     # One call per document read, as the muc4 schema's strategy is single; doc-2, a denial,
     # is not read: the relevance classifier gives it 37%, under muc4's 40%.
@@ -334,7 +334,7 @@ def test_three_dev_documents_cassette(model_settings, tmp_path) -> None:
     for doc_id, templates in predictions.items():
         assert_spans_from(docs[doc_id]["text"], templates)
     assert metrics["errors"] == []
-    assert metrics["prompt_version"] == "muc4@3"
+    assert metrics["prompt_version"] == "muc4@3+relevance@0.4"
     assert metrics["score"] == score({i: docs[i]["templates"] for i in DEV_IDS}, predictions)
     # 0029 reports no incident (the model filled a template for it when asked); the
     # relevance classifier gives it 39%, under muc4's 40%: it is not read, and costs nothing.
