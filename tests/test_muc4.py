@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from summarizer import _muc4
 from summarizer._muc4 import MAX_WORDS, SCHEMA, Template, TemplateDraft, combine, finalize, trim
 from summarizer._pipeline import Focus
 from summarizer._prompting import load_prompt
@@ -20,6 +21,16 @@ TEXT = (
     "ana gomez.  a bomb also exploded at the offices of the farmers union in santa rosa.  "
     "the driver, jose paz, was killed."
 )
+
+
+
+
+@pytest.fixture(autouse=True)
+def every_template_kept(request, monkeypatch) -> None:
+    """`combine` keeps one template of an article the classifier doubts (TEXT: 76%);
+    that cap has its own test, and the other tests see every template."""
+    if request.node.get_closest_marker("cap") is None:
+        monkeypatch.setattr(_muc4, "SURE_OF_RELEVANCE", 0.0)
 
 
 def draft(**roles: str | list[str]) -> TemplateDraft:
@@ -178,6 +189,18 @@ def test_a_merged_template_has_no_victim_among_its_targets() -> None:
     one = template("bombing", Target=["bus terminal", "ana gomez"])
     other = template("bombing", Target=["bus terminal"], Victim=["ana gomez"])
     assert combine([one, other], TEXT) == [other]
+
+
+@pytest.mark.cap
+def test_an_article_the_classifier_doubts_keeps_its_first_template_only() -> None:
+    murder = template(Victim=["jose paz"])
+    bombing = template("bombing", Target=["offices"], Weapon=["bomb"])
+    sure = TEXT + " witnesses said the terrorists were wearing uniforms."
+    assert _muc4.RELEVANCE.probability(TEXT) < _muc4.SURE_OF_RELEVANCE == 0.8
+    assert _muc4.RELEVANCE.probability(sure) > 0.8
+    assert combine([murder, bombing], TEXT) == [murder]
+    assert combine([murder, bombing], sure) == [murder, bombing]
+    assert combine([template(Victim=["nobody here"]), bombing], TEXT) == [bombing]  # dropped first
 
 
 def test_combat_is_no_incident() -> None:
