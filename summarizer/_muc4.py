@@ -551,8 +551,8 @@ SCHEMA = Schema(
     # 0.76 and 0.60 on the two halves of dev). A word classifier fitted on the train split
     # does better (AUC 0.84 on dev); reading only articles it gives 40% or more scored F1
     # 32.9 on all 200 dev documents on stored answers, against 29.7 with the model's
-    # doubt at 0.10, 31.9 at 30% and 33.0 at 45% (docs/evaluation.md); both together did
-    # no better (32.1), so the model's doubt is no longer asked.
+    # doubt at 0.10, 32.1 at 30% and 33.1 at 45% (docs/evaluation.md); both together did
+    # no better (32.3), so the model's doubt is no longer asked.
     relevance=RELEVANCE,
     min_relevance=0.40,
     finalize=finalize,

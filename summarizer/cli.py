@@ -21,7 +21,7 @@ from rich.console import Console
 from summarizer._api import connect, parse_published, run
 from summarizer._article import read_article
 from summarizer._batch_cli import batch, export
-from summarizer._errors import SummarizerError
+from summarizer._errors import InputError, SummarizerError
 from summarizer._eval_cli import eval_run
 from summarizer._options import (
     DebugOption,
@@ -214,6 +214,32 @@ def eval_score(
                 err=True,
             )
         typer.echo(json.dumps(score(gold_docs, pred_docs), indent=2))
+
+
+@eval_app.command("fit-relevance")
+def eval_fit_relevance(
+    data: Annotated[
+        Path,
+        typer.Option(help="Gold JSONL (text, templates), as MUC-4: a template = an incident."),
+    ],
+    out: Annotated[Path, typer.Option(help="The classifier's JSON file to write.")],
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite OUT if it exists.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Fit the relevance classifier that decides which articles are read (scikit-learn)."""
+    from summarizer._relevance import fit_gold
+
+    with _reported(debug):
+        if out.exists() and not replace:
+            raise InputError(f"{out} exists; give --replace to overwrite it")
+        fitted = fit_gold(data)
+        out.write_text(json.dumps(fitted, ensure_ascii=False) + "\n")
+    counts = fitted["fitted"]
+    typer.echo(
+        f"summarizer: fitted on {counts['articles']} articles ({counts['reporting']} with an "
+        f"incident), {len(fitted['words'])} words; wrote {out}",
+        err=True,
+    )
 
 
 app.command("batch")(batch)

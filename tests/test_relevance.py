@@ -4,6 +4,7 @@ the train split's fit, and an article it turns away costs no call."""
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from summarizer._article import Article
 from summarizer._muc4 import SCHEMA
 from summarizer._options import SettingsOptions
 from summarizer._pipeline import extract, prompt_version, relevance_required
-from summarizer._relevance import MIN_ARTICLES, C, Relevance, fit, fit_muc4, main
+from summarizer._relevance import MIN_ARTICLES, C, Relevance, fit, fit_gold
 from summarizer._schema import resolve_schema
 
 from .conftest import SHARED
@@ -56,7 +57,11 @@ def test_probabilities_are_scikit_learns(tmp_path) -> None:
 @needs_muc4
 def test_the_shipped_classifier_is_the_train_splits_fit(tmp_path) -> None:
     shipped = json.loads(SCHEMA.relevance.path.read_text())
-    fitted = fit_muc4(TRAIN)
+    # As docs/evaluation.md tells to refit it.
+    result = invoke("--data", str(TRAIN), "--out", str(tmp_path / "fitted.json"))
+    assert result.exit_code == 0, result.output
+    assert "fitted on 1300 articles (700 with an incident), 9012 words" in result.stderr
+    fitted = json.loads((tmp_path / "fitted.json").read_text())
     assert shipped["fitted"] == fitted["fitted"] == {
         "articles": 1300, "reporting": 700, "C": C, "min_articles": MIN_ARTICLES
     }  # fmt: skip
@@ -64,9 +69,57 @@ def test_the_shipped_classifier_is_the_train_splits_fit(tmp_path) -> None:
     assert shipped["words"].keys() == fitted["words"].keys()
     for word, (idf, weight) in fitted["words"].items():
         assert shipped["words"][word] == pytest.approx([idf, weight], abs=1e-4), word
-    # The command writes the same file (as docs/evaluation.md tells to refresh it).
-    main([str(TRAIN), str(tmp_path / "out.json")])
-    assert json.loads((tmp_path / "out.json").read_text()).keys() == shipped.keys()
+
+
+def invoke(*args: str):
+    from summarizer.cli import app
+
+    return CliRunner().invoke(app, ["eval", "fit-relevance", *args])
+
+
+def write_gold(path: Path, lines: list[str]) -> Path:
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+GOLD_LINES = [
+    json.dumps({"id": str(i), "text": text, "templates": [{}] if reports else []})
+    for i, (text, reports) in enumerate([(ATTACK, True), (TALK, False)] * 3)
+]
+
+
+def test_the_command_fits_and_never_overwrites_unasked(tmp_path) -> None:
+    gold, out = write_gold(tmp_path / "gold.jsonl", GOLD_LINES), tmp_path / "fitted.json"
+    assert invoke("--data", str(gold), "--out", str(out)).exit_code == 0
+    fitted = Relevance(out)
+    assert fitted.probability(ATTACK) > 0.5 > fitted.probability(TALK)
+    out.write_text("mine")
+    refused = invoke("--data", str(gold), "--out", str(out))
+    assert refused.exit_code != 0 and out.read_text() == "mine"
+    assert refused.stderr == f"summarizer: error: {out} exists; give --replace to overwrite it\n"
+    assert invoke("--data", str(gold), "--out", str(out), "--replace").exit_code == 0
+    assert json.loads(out.read_text())["fitted"]["articles"] == 6
+
+
+@pytest.mark.parametrize(
+    ("lines", "error"),
+    [
+        ([*GOLD_LINES[:2], "{not json"], "gold.jsonl:3: not valid JSON"),
+        ([*GOLD_LINES[:2], json.dumps({"text": "x"})], "gold.jsonl:3: missing templates"),
+        (GOLD_LINES[::2], "gold.jsonl: a fit needs articles both with and without templates"),
+    ],
+)
+def test_bad_gold_is_one_line_and_writes_nothing(tmp_path, lines, error) -> None:
+    gold, out = write_gold(tmp_path / "gold.jsonl", lines), tmp_path / "fitted.json"
+    result = invoke("--data", str(gold), "--out", str(out))
+    assert result.exit_code != 0 and error in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and not out.exists()
+
+
+def test_fitting_without_scikit_learn_says_what_to_install(monkeypatch, tmp_path) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn.linear_model", None)
+    with pytest.raises(SetupError, match="fitting needs scikit-learn: pip install"):
+        fit_gold(write_gold(tmp_path / "gold.jsonl", GOLD_LINES))
 
 
 @needs_muc4
