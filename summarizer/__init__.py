@@ -21,6 +21,7 @@ from summarizer._errors import (
 from summarizer._incident import Claim, Count, Grounded, Incident
 from summarizer._llm import LLMClient, Usage
 from summarizer._pipeline import Document
+from summarizer._relevance import Relevance
 from summarizer._schema import Schema
 from summarizer._settings import Settings
 
@@ -39,6 +40,7 @@ __all__ = [
     "InputError",
     "LLMClient",
     "Outcome",
+    "Relevance",
     "Schema",
     "SchemaError",
     "Settings",

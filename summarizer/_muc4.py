@@ -533,7 +533,8 @@ def combine(templates: list[BaseModel], text: str) -> list[BaseModel]:
     # An empty template is dropped here; one empty from the start never got this far, as
     # no filler of it stands near a word of violence.
     kept = [t for t in agreed if any(t.fillers(role) for role in ROLES)]
-    return kept if RELEVANCE.probability(text) >= SURE_OF_RELEVANCE else kept[:1]
+    relevance = RELEVANCE.probability(text)
+    return kept if relevance is None or relevance >= SURE_OF_RELEVANCE else kept[:1]
 
 
 SCHEMA = Schema(

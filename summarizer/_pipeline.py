@@ -147,17 +147,16 @@ def relevance_required(schema: Schema, settings: Settings) -> float | None:
     article), else the schema's; None when the schema has no relevance classifier."""
     if schema.relevance is None:
         return None
-    chosen = settings.min_relevance if settings.min_relevance is not None else schema.min_relevance
-    return chosen or None
+    return settings.min_relevance if settings.min_relevance is not None else schema.min_relevance
 
 
-def _unlikely_to_report(article: Article, schema: Schema, settings: Settings) -> str | None:
-    """Why the article is not read (a warning), or None when it is to be read."""
+def _why_not_read(article: Article, schema: Schema, settings: Settings) -> str | None:
+    """Why the article is not read, or None when it is to be read."""
     required = relevance_required(schema, settings)
-    if required is None or schema.relevance is None:
+    if not required or schema.relevance is None:
         return None
     relevance = schema.relevance.probability(article.text)
-    if relevance >= required:
+    if relevance is None or relevance >= required:
         return None
     return (
         f"not read: the relevance classifier gave this article a {relevance:.1%} chance of "
@@ -172,9 +171,9 @@ def needs_log_probabilities(schema: Schema, settings: Settings) -> bool:
 
 def prompt_version(schema: Schema, settings: Settings) -> str:
     """The versions of every template a run uses, e.g. ``list_incidents@1+incident@1``,
-    then the thresholds that decide which articles are read (``muc4@3+relevance@0.4``):
-    they change results as much as a prompt does, and a batch store or an `eval run`
-    folder keys its results on this."""
+    then the thresholds that decide which articles are read (``muc4@3+relevance@0.4``,
+    ``relevance@0`` when every article is read): they change results as much as a
+    prompt does, and a batch store or an `eval run` folder keys its results on this."""
     names = [schema.fill_prompt]
     if strategy_for(schema, settings) == "staged":
         names.insert(0, schema.list_prompt)
@@ -312,8 +311,8 @@ def extract(
     started = time.perf_counter()
     usage = Usage()
     warnings: list[str] = []
-    if skipped := _unlikely_to_report(article, schema, settings):
-        warnings.append(skipped)
+    if not_read := _why_not_read(article, schema, settings):
+        warnings.append(not_read)
         items = []
     else:
         strategy = strategy_for(schema, settings)

@@ -233,7 +233,10 @@ def eval_fit_relevance(
         if out.exists() and not replace:
             raise InputError(f"{out} exists; give --replace to overwrite it")
         fitted = fit_gold(data)
-        out.write_text(json.dumps(fitted, ensure_ascii=False) + "\n")
+        try:
+            out.write_text(json.dumps(fitted, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write it ({exc.strerror})") from None
     counts = fitted["fitted"]
     typer.echo(
         f"summarizer: fitted on {counts['articles']} articles ({counts['reporting']} with an "

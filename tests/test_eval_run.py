@@ -26,11 +26,10 @@ from summarizer._muc4 import MAX_WORDS, SCHEMA
 from summarizer._scoring import score
 
 from .conftest import SHARED
-from .test_llm import completion, without_logprobs
+from .test_llm import completion
 
 # Invented articles, lower-case like MUC-4, with their gold templates and the answers the
-# fake model gives: the draft below for every incident of the article (in one call, or,
-# staged, a listing naming each incident by its first sentence and one fill each).
+# fake model gives: the draft below for every incident of the article, in one call.
 BOMBING = "guerrillas set off a car bomb outside the national bank in san pedro last night."
 KIDNAPPING = "unidentified men kidnapped businessman juan soto in the capital yesterday."
 DENIAL = "the army denied rumors that rebels will attack the airport."
@@ -66,7 +65,7 @@ GOLD = {
 
 
 class FakeModel:
-    """Answers the listing and fill calls for the articles above; counts them per article."""
+    """Answers muc4's call for the articles above; counts the calls per article."""
 
     def __init__(self, invalid: str | None = None, status: int = 200) -> None:
         self.invalid = invalid  # an article whose fill answers never validate
@@ -79,18 +78,10 @@ class FakeModel:
         body = json.loads(request.content)
         article = next(a for a in (BOMBING, KIDNAPPING, DENIAL) if a in json.dumps(body))
         self.seen.append(article)
-        if body.get("stream"):  # muc4's short call first: no log-probabilities here
-            return without_logprobs()
-        asked = body["response_format"]["json_schema"]["name"]
-        if asked == "IncidentList":
-            mentions = [{"quote": article, "what": "the incident"}] if article in DRAFTS else []
-            answer = {"incidents": mentions}
-        elif article == self.invalid:
-            answer = {"incident_type": "riot"}
-        elif asked == "TemplateDraftList":  # the single strategy: all templates at once
+        if article == self.invalid:
+            answer = {"incidents": [{"incident_type": "riot"}]}
+        else:  # muc4's single call: every template at once
             answer = {"incidents": [DRAFTS[article]] if article in DRAFTS else []}
-        else:
-            answer = DRAFTS[article]
         return httpx2.Response(200, json=completion(json.dumps(answer), 100, 20))
 
     def client(self) -> LLMClient:
@@ -171,6 +162,18 @@ def test_predictions_have_the_gold_shape_and_are_scored(tmp_path) -> None:
     # Fillers found in the article: guerrillas, national bank, car bomb, unidentified
     # men, businessman juan soto; "san pedro" is found too, and dropped as a place.
     assert metrics["grounding"] == {"values": 6, "grounded": 6, "rate": 1.0}
+
+
+def test_read_every_article_the_denial_is_asked_and_gets_no_template(tmp_path) -> None:
+    # DENIAL is under muc4's relevance threshold (so the other tests never send it).
+    assert SCHEMA.relevance.probability(DENIAL) < SCHEMA.min_relevance
+    model, out = FakeModel(), tmp_path / "out"
+    metrics = run_eval(write_data(tmp_path / "gold.jsonl"), out, schema=SCHEMA,
+                       llm=model.client(), settings=Settings(min_relevance=0))  # fmt: skip
+    assert model.seen == [BOMBING, DENIAL, KIDNAPPING]
+    assert lines(out / RUNS)[1]["warnings"] == ["the model found no incident in this article"]
+    assert metrics["prompt_version"] == "muc4@3+relevance@0" and metrics["score"]["f1"] == 1.0
+    assert [d["llm_calls"] for d in metrics["per_document"]] == [1, 1, 1]
 
 
 def test_limit_and_offset_choose_the_slice(tmp_path) -> None:
@@ -339,6 +342,7 @@ def test_three_dev_documents_cassette(model_settings, tmp_path) -> None:
     # 0029 reports no incident (the model filled a template for it when asked); the
     # relevance classifier gives it 39%, under muc4's 40%: it is not read, and costs nothing.
     assert not docs["TST2-MUC4-0029"]["templates"] and predictions["TST2-MUC4-0029"] == []
+    assert SCHEMA.relevance.probability(docs["TST2-MUC4-0029"]["text"]) < SCHEMA.min_relevance
     runs = {r["id"]: r for r in lines(out / RUNS)}
     assert runs["TST2-MUC4-0029"]["warnings"][0].startswith("not read: the relevance")
     assert predictions["TST2-MUC4-0075"] and predictions["TST2-MUC4-0100"]

@@ -23,8 +23,6 @@ TEXT = (
 )
 
 
-
-
 @pytest.fixture(autouse=True)
 def every_template_kept(request, monkeypatch) -> None:
     """`combine` keeps one template of an article the classifier doubts (TEXT: 76%);

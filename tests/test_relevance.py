@@ -17,7 +17,7 @@ from summarizer._article import Article
 from summarizer._muc4 import SCHEMA
 from summarizer._options import SettingsOptions
 from summarizer._pipeline import extract, prompt_version, relevance_required
-from summarizer._relevance import MIN_ARTICLES, C, Relevance, fit, fit_gold
+from summarizer._relevance import MIN_ARTICLES, WINDOW, C, Relevance, fit, fit_gold
 from summarizer._schema import resolve_schema
 
 from .conftest import SHARED
@@ -47,11 +47,36 @@ def test_probabilities_are_scikit_learns(tmp_path) -> None:
 
     vectorizer = TfidfVectorizer(min_df=MIN_ARTICLES, sublinear_tf=True)
     model = LogisticRegression(C=C, max_iter=5000).fit(vectorizer.fit_transform(texts), labels)
-    unseen = [ATTACK + " " + TALK, "BOMB bomb bomb at the Bank!", "nothing known here", ""]
+    unseen = [ATTACK + " " + TALK, "BOMB bomb bomb at the Bank!", "the mayor, unknown here"]
     expected = model.predict_proba(vectorizer.transform(unseen))[:, 1]
     relevance = Relevance(path)
     for text, probability in zip(unseen, expected, strict=True):
         assert relevance.probability(text) == pytest.approx(probability, abs=1e-5), text
+    # Without a word it knows, it cannot tell (scikit-learn would give its prior).
+    assert relevance.probability("nothing known here") is relevance.probability("") is None
+
+
+@needs_muc4
+def test_a_long_text_is_judged_by_its_most_relevant_part() -> None:
+    # A dev article with an incident amid five without one: over the whole text its
+    # words weigh too little to be read; in its own 6,000-character part, enough.
+    relevance, dev = SCHEMA.relevance, rows(DEV)
+    quiet = [
+        d["text"] for d in dev if not d["templates"] and relevance.probability(d["text"]) < 0.2
+    ]
+    incident = next(d["text"] for d in dev if relevance.probability(d["text"]) > 0.9)
+    article = "\n\n".join([*quiet[:3], incident, *quiet[3:5]])
+    assert len(article) > 2 * WINDOW
+    whole = relevance._window(article)
+    assert whole is not None and whole < SCHEMA.min_relevance
+    assert relevance.probability(article) > SCHEMA.min_relevance
+
+
+def test_a_damaged_classifier_file_is_one_clear_error(tmp_path) -> None:
+    (tmp_path / "bad.json").write_text('{"words": {}}')
+    for path in (tmp_path / "bad.json", tmp_path / "missing.json"):
+        with pytest.raises(SetupError, match=f"relevance classifier {path} is missing or damaged"):
+            Relevance(path).probability(ATTACK)
 
 
 @needs_muc4
@@ -107,6 +132,10 @@ def test_the_command_fits_and_never_overwrites_unasked(tmp_path) -> None:
         ([*GOLD_LINES[:2], "{not json"], "gold.jsonl:3: not valid JSON"),
         ([*GOLD_LINES[:2], json.dumps({"text": "x"})], "gold.jsonl:3: missing templates"),
         (GOLD_LINES[::2], "gold.jsonl: a fit needs articles both with and without templates"),
+        (
+            [json.dumps({"text": t, "templates": t == "bomb"}) for t in ("bomb", "talk")],
+            "gold.jsonl: cannot fit: After pruning, no terms remain",
+        ),
     ],
 )
 def test_bad_gold_is_one_line_and_writes_nothing(tmp_path, lines, error) -> None:
@@ -114,6 +143,13 @@ def test_bad_gold_is_one_line_and_writes_nothing(tmp_path, lines, error) -> None
     result = invoke("--data", str(gold), "--out", str(out))
     assert result.exit_code != 0 and error in result.stderr
     assert len(result.stderr.splitlines()) == 1 and not out.exists()
+
+
+def test_an_out_file_that_cannot_be_written_is_one_line(tmp_path) -> None:
+    gold = write_gold(tmp_path / "gold.jsonl", GOLD_LINES)
+    result = invoke("--data", str(gold), "--out", str(tmp_path / "no" / "such" / "f.json"))
+    assert result.exit_code != 0
+    assert result.stderr.startswith("summarizer: error: ") and "cannot write it" in result.stderr
 
 
 def test_fitting_without_scikit_learn_says_what_to_install(monkeypatch, tmp_path) -> None:
@@ -190,17 +226,24 @@ def test_the_option_and_the_environment_set_it(monkeypatch) -> None:
     assert SettingsOptions(min_relevance=0.5).load().min_relevance == 0.5
 
 
-def test_the_command_line_takes_it() -> None:
+def test_the_command_line_option_reaches_the_settings(tmp_path) -> None:
     from summarizer.cli import app
 
-    result = CliRunner().invoke(app, ["extract", "--help"])
-    assert "--min-relevance" in result.output
+    (tmp_path / "a.txt").write_text(ATTACK)
+    result = CliRunner().invoke(app, ["extract", str(tmp_path / "a.txt"), "--min-relevance", "2"])
+    assert result.exit_code != 0
+    assert result.stderr == (
+        "summarizer: error: min_relevance is a probability from 0 to 1 (0: read all), not 2.0\n"
+    )
 
 
 def test_the_thresholds_are_part_of_the_version_results_are_stored_under() -> None:
     # So a batch store or an eval folder run again with --min-relevance 0 reads the
     # articles it turned away, instead of serving the stored "not read".
     assert prompt_version(SCHEMA, Settings()) == "muc4@3+relevance@0.4"
-    assert prompt_version(SCHEMA, Settings(min_relevance=0)) == "muc4@3"
+    # Every article read is a version of its own too: not the same as a store's results
+    # from before the classifier, which abstained on the model's doubt.
+    assert prompt_version(SCHEMA, Settings(min_relevance=0)) == "muc4@3+relevance@0"
+    assert prompt_version(replace(SCHEMA, relevance=None), Settings()) == "muc4@3"
     both = Settings(min_relevance=0.25, abstain_above=0.1)
     assert prompt_version(SCHEMA, both) == "muc4@3+relevance@0.25+abstain@0.1"
