@@ -152,8 +152,7 @@ def relevance_required(schema: Schema, settings: Settings) -> float | None:
 
 def _why_not_read(article: Article, schema: Schema, settings: Settings) -> str | None:
     """Why the article is not read, or None when it is to be read."""
-    required = relevance_required(schema, settings)
-    if not required or schema.relevance is None:
+    if schema.relevance is None or not (required := relevance_required(schema, settings)):
         return None
     relevance = schema.relevance.probability(article.text)
     if relevance is None or relevance >= required:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 
 import httpx2
 import pytest
@@ -21,18 +20,14 @@ from summarizer._relevance import MIN_ARTICLES, WINDOW, C, Relevance, fit, fit_g
 from summarizer._schema import resolve_schema
 
 from .conftest import SHARED
+from .test_eval_run import DEV, lines, write_data
 from .test_llm import Endpoint, client, completion
 
 TRAIN = SHARED / "data" / "muc4" / "train.jsonl"
-DEV = SHARED / "data" / "muc4" / "dev.jsonl"
 needs_muc4 = pytest.mark.skipif(not TRAIN.is_file(), reason="../shared/data/muc4 is absent")
 
 ATTACK = "guerrillas set off a car bomb outside the national bank in san pedro last night."
 TALK = "the president spoke about the economy and the elections with the foreign minister."
-
-
-def rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
 def test_probabilities_are_scikit_learns(tmp_path) -> None:
@@ -60,7 +55,7 @@ def test_probabilities_are_scikit_learns(tmp_path) -> None:
 def test_a_long_text_is_judged_by_its_most_relevant_part() -> None:
     # A dev article with an incident amid five without one: over the whole text its
     # words weigh too little to be read; in its own 6,000-character part, enough.
-    relevance, dev = SCHEMA.relevance, rows(DEV)
+    relevance, dev = SCHEMA.relevance, lines(DEV)
     quiet = [
         d["text"] for d in dev if not d["templates"] and relevance.probability(d["text"]) < 0.2
     ]
@@ -102,11 +97,6 @@ def invoke(*args: str):
     return CliRunner().invoke(app, ["eval", "fit-relevance", *args])
 
 
-def write_gold(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
 GOLD_LINES = [
     json.dumps({"id": str(i), "text": text, "templates": [{}] if reports else []})
     for i, (text, reports) in enumerate([(ATTACK, True), (TALK, False)] * 3)
@@ -114,7 +104,7 @@ GOLD_LINES = [
 
 
 def test_the_command_fits_and_never_overwrites_unasked(tmp_path) -> None:
-    gold, out = write_gold(tmp_path / "gold.jsonl", GOLD_LINES), tmp_path / "fitted.json"
+    gold, out = write_data(tmp_path / "gold.jsonl", GOLD_LINES), tmp_path / "fitted.json"
     assert invoke("--data", str(gold), "--out", str(out)).exit_code == 0
     fitted = Relevance(out)
     assert fitted.probability(ATTACK) > 0.5 > fitted.probability(TALK)
@@ -139,14 +129,14 @@ def test_the_command_fits_and_never_overwrites_unasked(tmp_path) -> None:
     ],
 )
 def test_bad_gold_is_one_line_and_writes_nothing(tmp_path, lines, error) -> None:
-    gold, out = write_gold(tmp_path / "gold.jsonl", lines), tmp_path / "fitted.json"
+    gold, out = write_data(tmp_path / "gold.jsonl", lines), tmp_path / "fitted.json"
     result = invoke("--data", str(gold), "--out", str(out))
     assert result.exit_code != 0 and error in result.stderr
     assert len(result.stderr.splitlines()) == 1 and not out.exists()
 
 
 def test_an_out_file_that_cannot_be_written_is_one_line(tmp_path) -> None:
-    gold = write_gold(tmp_path / "gold.jsonl", GOLD_LINES)
+    gold = write_data(tmp_path / "gold.jsonl", GOLD_LINES)
     result = invoke("--data", str(gold), "--out", str(tmp_path / "no" / "such" / "f.json"))
     assert result.exit_code != 0
     assert result.stderr.startswith("summarizer: error: ") and "cannot write it" in result.stderr
@@ -155,14 +145,14 @@ def test_an_out_file_that_cannot_be_written_is_one_line(tmp_path) -> None:
 def test_fitting_without_scikit_learn_says_what_to_install(monkeypatch, tmp_path) -> None:
     monkeypatch.setitem(sys.modules, "sklearn.linear_model", None)
     with pytest.raises(SetupError, match="fitting needs scikit-learn: pip install"):
-        fit_gold(write_gold(tmp_path / "gold.jsonl", GOLD_LINES))
+        fit_gold(write_data(tmp_path / "gold.jsonl", GOLD_LINES))
 
 
 @needs_muc4
 def test_it_tells_dev_articles_with_an_incident_from_the_others() -> None:
     from sklearn.metrics import roc_auc_score
 
-    dev = rows(DEV)
+    dev = lines(DEV)
     labels = [bool(d["templates"]) for d in dev]
     scores = [SCHEMA.relevance.probability(d["text"]) for d in dev]
     assert roc_auc_score(labels, scores) > 0.83  # 0.839 when fitted (the model's doubt: 0.76)
