@@ -29,6 +29,12 @@ from summarizer._settings import Settings
 from summarizer._weights import INSTALL_HINT, MODEL_NAME, ensure_model
 
 STARTUP_TIMEOUT = 180.0
+# A wheel built with the default -march=native runs only on processors like the builder's,
+# and pip reuses a cached wheel on another machine (seen here: SIGILL at the first token).
+REBUILD_HINT = (
+    'CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install --force-reinstall --no-cache-dir --no-deps '
+    "llama-cpp-python"
+)
 _STOP_GRACE = 10.0
 
 
@@ -115,20 +121,43 @@ class LocalServer:
         return self
 
     def _wait_until_ready(self) -> None:
+        """Wait until the server lists its model, then have it compute one token: a
+        llama.cpp built for another CPU loads fine and dies at its first computation."""
         deadline = time.monotonic() + STARTUP_TIMEOUT
         headers = {"Authorization": f"Bearer {self.api_key}"}
         while time.monotonic() < deadline:
-            assert self._process is not None
-            if self._process.poll() is not None:
-                raise SetupError(
-                    f"the embedded model server exited with code {self._process.returncode}: "
-                    f"{self._log_tail()}"
-                )
+            self._raise_if_exited()
             with contextlib.suppress(httpx2.TransportError):
                 if httpx2.get(f"{self.base_url}/models", headers=headers, timeout=2).is_success:
-                    return
+                    break
             time.sleep(0.25)
-        raise SetupError(f"the embedded model server did not answer within {STARTUP_TIMEOUT:.0f} s")
+        else:
+            raise SetupError(
+                f"the embedded model server did not answer within {STARTUP_TIMEOUT:.0f} s"
+            )
+        with contextlib.suppress(httpx2.TransportError):
+            httpx2.post(
+                f"{self.base_url}/completions",
+                headers=headers,
+                json={"prompt": "ok", "max_tokens": 1},
+                timeout=max(deadline - time.monotonic(), 10.0),
+            )
+        assert self._process is not None
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self._process.wait(0.5)  # a crash is seen by the client before the parent
+        self._raise_if_exited()
+
+    def _raise_if_exited(self) -> None:
+        assert self._process is not None
+        code = self._process.poll()
+        if code is None:
+            return
+        if code == -signal.SIGILL:
+            raise SetupError(
+                "the embedded model server stopped on an illegal instruction: llama-cpp-python "
+                f"was built for another processor; rebuild it: {REBUILD_HINT}"
+            )
+        raise SetupError(f"the embedded model server exited with code {code}: {self._log_tail()}")
 
     def _log_tail(self, lines: int = 3) -> str:
         text = Path(self._log.name).read_text(errors="replace").strip().splitlines()

