@@ -276,6 +276,45 @@ def test_a_victim_is_a_person_the_article_names_without_the_office(
     assert combine([murder], text) == [expected]
 
 
+@pytest.mark.parametrize(
+    ("perpetrator", "kept"),
+    [
+        ("urban guerrillas", True),
+        ("two gunmen", True),  # "gunmen" is no dictionary word: as a name, kept
+        ("pablo escobar gaviria", True),
+        ("witness", False),
+        ("homemade bomb", False),
+        ("italian engineers", False),
+    ],
+)
+def test_a_perpetrator_ends_as_gold_perpetrators_do(perpetrator: str, kept: bool) -> None:
+    text = f"{perpetrator} attacked the bus terminal."
+    attack = template(PerpInd=[perpetrator], Target=["bus terminal"])
+    expected = template(PerpInd=[perpetrator] if kept else [], Target=["bus terminal"])
+    assert combine([attack], text) == [expected]
+
+
+def test_every_people_word_ends_a_perpetrator() -> None:
+    """An organization's mention moved to PerpInd for its last word is not then dropped."""
+    assert all(_muc4._a_perpetrator(f"the {word}") for word in _muc4._PEOPLE_WORDS)
+
+
+def test_a_named_official_given_as_target_is_a_victim() -> None:
+    text = (
+        "gunmen kidnapped salvadoran leftist leader hector oqueli colindres and "
+        "burned president alfredo cristiani's mansion."
+    )
+    context = Context(text=text, published=None, record_id="r-1")
+    given = draft(
+        targets=["salvadoran leftist leader hector oqueli colindres", "cristiani's mansion"]
+    )
+    filled = finalize(given, context)
+    assert filled.mentions("Victim") == ["salvadoran leftist leader hector oqueli colindres"]
+    assert filled.mentions("Target") == ["cristiani's mansion"]  # a thing of theirs stays
+    # combine then takes the office off, as for any victim
+    assert combine([filled], text)[0].mentions("Victim") == ["hector oqueli colindres"]
+
+
 def test_a_murder_of_no_one_named_keeps_no_target() -> None:
     # The agreement (a murder has no target) comes before the victims are checked.
     murder = template(Target=["bus terminal"], Victim=["three passengers"])
@@ -344,3 +383,18 @@ def test_the_prompts_quote_no_muc4_article() -> None:
     for split in ("train", "dev"):
         for line in (MUC4 / f"{split}.jsonl").read_text().splitlines():
             assert not runs(json.loads(line)["text"]) & prompts
+
+
+@pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")
+def test_perpetrator_heads_are_the_train_golds() -> None:
+    """`_PERPETRATOR_HEADS` is what its comment says: the English last words of at least two
+    of train's gold PerpInd mentions."""
+    ends: dict[str, int] = {}
+    for line in (MUC4 / "train.jsonl").read_text().splitlines():
+        for gold in json.loads(line)["templates"]:
+            for entity in gold["PerpInd"]:
+                for mention, _offset in entity:
+                    last = _muc4._last_word(mention)
+                    ends[last] = ends.get(last, 0) + 1
+    expected = {w for w, n in ends.items() if n >= 2 and w and _muc4._in_dictionary(w)}
+    assert expected == _muc4._PERPETRATOR_HEADS
