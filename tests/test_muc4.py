@@ -45,7 +45,9 @@ def fill(d: TemplateDraft) -> tuple[Template, Context]:
     ("span", "expected"),
     [
         ("the guerrillas", "guerrillas"),
-        ("several of the guerrillas", "of the guerrillas"),  # only determiners at the head
+        ("several of the guerrillas", "guerrillas"),
+        ("to nearby structures", "nearby structures"),  # no gold filler starts so
+        ("delgado himself", "delgado"),
         ("at least three passengers", "three passengers"),
         ("the 30-YEAR-OLD teacher ana gomez", "teacher ana gomez"),
         ("twenty-five-year-old ana gomez", "ana gomez"),
@@ -99,7 +101,7 @@ def test_a_span_cut_inside_a_word_is_widened_to_the_word() -> None:
 
 
 def test_pronouns_and_long_spans_are_refused() -> None:
-    long_span = "of the popular front attacked the central bus terminal"
+    long_span = "guerrillas of the popular front attacked the central bus"
     assert len(long_span.split()) > MAX_WORDS
     template, context = fill(draft(perpetrators=["them", long_span, "guerrillas"]))
     assert template.PerpInd == [["guerrillas"]]
