@@ -15,12 +15,14 @@ Gold fillers are short noun phrases copied from the text ("guerrillas", "urng",
 
 1. each filler is found in the article (whole word first, then `align`) and replaced
    by the article's own words; one the article does not contain is dropped;
-2. the span is trimmed: leading determiners ("the", "several", "his") and ages
-   ("30-year-old") go, and so does everything from the first clause, parenthesis or place
-   marker on (", who", " (", " in ", " after "), and "x and y" becomes two mentions: in
-   the train split fewer than 1 in 100 gold entities need such a part (" and ": 14 of
-   2,917);
-3. a span still longer than `MAX_WORDS` words, or a pronoun, is dropped;
+2. the span is trimmed: leading determiners ("the", "several", "his"), prepositions and
+   ages ("30-year-old") go, and so does everything from the first clause, parenthesis,
+   place marker or reflexive on (", who", " (", " in ", " after ", " himself"), and "x
+   and y" becomes two mentions: in the train split fewer than 1 in 100 gold entities
+   need such a part (" and ": 14 of 2,917);
+3. a span still longer than `MAX_WORDS` words, or a pronoun, is dropped; a perpetrator's
+   or victim's name given in part becomes its longest form in the article ("pizarro" ->
+   "carlos pizarro leongomez"), a victim's office gone first;
 4. role checks: a perpetrator the article writes beside a parenthesis ("fmln (farabundo
    ...") is an organization; a filler that is both perpetrator and victim is dropped
    from both (one of the two is wrong and the program cannot tell which); a victim is
@@ -546,7 +548,7 @@ def _full_name(mention: str, text: str) -> str:
     words written right before and after it somewhere ("pizarro" -> "carlos pizarro
     leongomez"). In the train split a gold victim's surname alone is itself a mention of
     its entity 8 times in 576, its longest form so found 419 times; a gold victim's name
-    without its last word 3 times in 303, its longest form 77 times; and a full gold name
+    without its last word 3 times in 292, its longest form 77 times; and a full gold name
     so lengthened stays gold 589 times in 605."""
     if _in_dictionary(_last_word(mention)):
         return mention

@@ -317,6 +317,27 @@ def test_a_named_official_given_as_target_is_a_victim() -> None:
     assert combine([filled], text)[0].mentions("Victim") == ["hector oqueli colindres"]
 
 
+def test_a_name_given_in_part_is_its_longest_form_in_the_article() -> None:
+    text = (
+        "gunmen killed carlos pizarro leongomez and wounded attorney general garcia alvarado."
+        "  unfortunately, pizarro had no escort.  roberto garcia alvarado survived."
+    )
+    context = Context(text=text, published=None, record_id="r-1")
+    given = draft(perpetrators=["gunmen"], victims=["pizarro", "attorney general garcia alvarado"])
+    # the office goes before the name is lengthened; "unfortunately" and "gunmen killed"
+    # are no part of a name, nor "had"
+    assert finalize(given, context).mentions("Victim") == [
+        "carlos pizarro leongomez",
+        "roberto garcia alvarado",
+    ]
+    assert finalize(given, context).mentions("PerpInd") == ["gunmen"]  # no name: as given
+
+
+def test_the_name_words_around_a_name_stop_at_punctuation_and_english_forms() -> None:
+    assert _muc4._full_name("pizarro", "msgr. carlos pizarro, leongomez") == "carlos pizarro"
+    assert _muc4._full_name("pizarro", "colombians pizarro") == "pizarro"  # a demonym
+
+
 def test_a_murder_of_no_one_named_keeps_no_target() -> None:
     # The agreement (a murder has no target) comes before the victims are checked.
     murder = template(Target=["bus terminal"], Victim=["three passengers"])
@@ -400,3 +421,41 @@ def test_perpetrator_heads_are_the_train_golds() -> None:
                     ends[last] = ends.get(last, 0) + 1
     expected = {w for w, n in ends.items() if n >= 2 and w and _muc4._in_dictionary(w)}
     assert expected == _muc4._PERPETRATOR_HEADS
+
+
+@pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")
+def test_full_names_do_on_train_what_the_docstring_says() -> None:
+    """`_full_name`'s figures: over train's gold victims ending in a name, how often the
+    surname alone, the name without its last word and the name itself (lengthened or
+    not) are a mention of their entity."""
+    norm = _muc4.normalize_mention
+    counts = dict.fromkeys(("surname", "surname full", "cut", "cut full", "name", "name full"), 0)
+    totals = dict.fromkeys(("surname", "cut", "name"), 0)
+    for line in (MUC4 / "train.jsonl").read_text().splitlines():
+        document = json.loads(line)
+        for gold in document["templates"]:
+            for entity in gold["Victim"]:
+                forms = {norm(mention) for mention, _offset in entity}
+                for mention, _offset in entity:
+                    words = mention.split()
+                    if _muc4._in_dictionary(norm(words[-1])):
+                        continue
+                    cases = {"name": mention}
+                    if len(words) >= 2:
+                        cases["surname"] = words[-1]
+                    if len(words) >= 3 and not _muc4._in_dictionary(norm(words[-2])):
+                        cases["cut"] = " ".join(words[:-1])
+                    for case, given in cases.items():
+                        totals[case] += 1
+                        counts[case] += norm(given) in forms
+                        full = _muc4._full_name(given, document["text"])
+                        counts[f"{case} full"] += norm(full) in forms
+    assert totals == {"surname": 576, "cut": 292, "name": 605}
+    assert counts == {
+        "surname": 8,
+        "surname full": 419,
+        "cut": 3,
+        "cut full": 77,
+        "name": 605,
+        "name full": 589,
+    }
