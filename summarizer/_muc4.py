@@ -454,6 +454,15 @@ _PERPETRATOR_HEADS = frozenset({
     "squads", "students", "subversives", "suspects", "terrorist", "terrorists", "traffickers",
     "troops", "uniform", "uniforms", "union", "unit", "units", "youths"
 })
+# The English last words (scorer form) of at least 1% (10) of the train split's 994 gold
+# PerpOrg mentions. An organization the model gives that ends in another English word is
+# none: "police" ends 4 of them, as the police are these articles' source, not their
+# perpetrator; one that ends in a name ("fmln") is kept. Any threshold from 5 to 15
+# mentions scores the same on dev (docs/evaluation.md).
+_ORGANIZATION_HEADS = frozenset({
+    "army", "cartel", "extraditables", "force", "forces", "front", "government", "group",
+    "liberation", "mafias", "military", "movement", "path", "union"
+})
 # fmt: on
 # Word endings of English forms GCIDE lists only under their stem.
 _INFLECTED = re.compile(r"(?:ed|ing|man|men|ist|ly|ans)$")
@@ -571,10 +580,11 @@ def _last_word(mention: str) -> str:
     return words[-1] if words else ""
 
 
-def _a_perpetrator(mention: str) -> bool:
-    """Whether `mention` ends in a word gold perpetrators end in, or in a name."""
+def _ends_in(mention: str, heads: frozenset[str]) -> bool:
+    """Whether `mention` ends in one of `heads` (the words gold fillers of a role end in)
+    or in a name."""
     last = _last_word(mention)
-    return last in _PERPETRATOR_HEADS or not _in_dictionary(last)
+    return last in heads or not _in_dictionary(last)
 
 
 def _fillers_as_gold_has_them(template: Template) -> Template:
@@ -589,9 +599,13 @@ def _fillers_as_gold_has_them(template: Template) -> Template:
         m for m in organizations if _last_word(m) in _PEOPLE_WORDS
     ]
     roles = {
-        "PerpInd": [m for m in people if _a_perpetrator(m)],
-        "PerpOrg": [m for m in organizations if _last_word(m) not in _PEOPLE_WORDS]
-        + [m for m in individuals if _last_word(m) in _ORGANIZATION_WORDS],
+        "PerpInd": [m for m in people if _ends_in(m, _PERPETRATOR_HEADS)],
+        "PerpOrg": [
+            m
+            for m in [m for m in organizations if _last_word(m) not in _PEOPLE_WORDS]
+            + [m for m in individuals if _last_word(m) in _ORGANIZATION_WORDS]
+            if _ends_in(m, _ORGANIZATION_HEADS)
+        ],
         "Victim": [_without_office(m) for m in template.mentions("Victim") if _names_someone(m)],
         "Target": [m for m in template.mentions("Target") if not _a_bare_name(m)],
     }

@@ -241,16 +241,16 @@ def test_an_attack_with_an_explosive_for_weapon_is_a_bombing() -> None:
 
 
 def test_perpetrators_are_sorted_by_their_last_word() -> None:
-    text = "national police said urban commandos and popular front guerrillas attacked a bus."
+    text = "the national army and urban commandos of the popular front attacked a bus."
     attack = template(
-        PerpInd=["national police", "guerrillas"],
+        PerpInd=["national army", "guerrillas"],
         PerpOrg=["urban commandos", "popular front", "guerrillas"],
         Target=["bus"],
     )
     assert combine([attack], text) == [
         template(
             PerpInd=["guerrillas", "urban commandos"],  # "guerrillas" once
-            PerpOrg=["popular front", "national police"],
+            PerpOrg=["popular front", "national army"],
             Target=["bus"],
         )
     ]
@@ -298,7 +298,19 @@ def test_a_perpetrator_ends_as_gold_perpetrators_do(perpetrator: str, kept: bool
 
 def test_every_people_word_ends_a_perpetrator() -> None:
     """An organization's mention moved to PerpInd for its last word is not then dropped."""
-    assert all(_muc4._a_perpetrator(f"the {word}") for word in _muc4._PEOPLE_WORDS)
+    heads = _muc4._PERPETRATOR_HEADS
+    assert all(_muc4._ends_in(f"the {word}", heads) for word in _muc4._PEOPLE_WORDS)
+
+
+@pytest.mark.parametrize(
+    ("organization", "kept"),
+    [("fmln", True), ("medellin cartel", True), ("treasury police", False), ("green cross", False)],
+)
+def test_an_organization_ends_as_gold_organizations_do(organization: str, kept: bool) -> None:
+    text = f"{organization} gunmen attacked the bus terminal."
+    attack = template(PerpOrg=[organization], Target=["bus terminal"])
+    expected = template(PerpOrg=[organization] if kept else [], Target=["bus terminal"])
+    assert combine([attack], text) == [expected]
 
 
 def test_a_named_official_given_as_target_is_a_victim() -> None:
@@ -409,18 +421,28 @@ def test_the_prompts_quote_no_muc4_article() -> None:
 
 
 @pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")
-def test_perpetrator_heads_are_the_train_golds() -> None:
-    """`_PERPETRATOR_HEADS` is what its comment says: the English last words of at least two
-    of train's gold PerpInd mentions."""
+@pytest.mark.parametrize(
+    ("role", "heads", "mentions", "at_least"),
+    [
+        ("PerpInd", _muc4._PERPETRATOR_HEADS, None, 2),
+        ("PerpOrg", _muc4._ORGANIZATION_HEADS, 994, 10),
+    ],
+)
+def test_heads_are_the_train_golds(
+    role: str, heads: frozenset[str], mentions: int | None, at_least: int
+) -> None:
+    """The heads are what their comments say: the English last words of at least
+    `at_least` of train's gold mentions of `role` (for PerpOrg 1% of its 994)."""
     ends: dict[str, int] = {}
     for line in (MUC4 / "train.jsonl").read_text().splitlines():
         for gold in json.loads(line)["templates"]:
-            for entity in gold["PerpInd"]:
+            for entity in gold[role]:
                 for mention, _offset in entity:
                     last = _muc4._last_word(mention)
                     ends[last] = ends.get(last, 0) + 1
-    expected = {w for w, n in ends.items() if n >= 2 and w and _muc4._in_dictionary(w)}
-    assert expected == _muc4._PERPETRATOR_HEADS
+    assert mentions in (None, sum(ends.values()))
+    expected = {w for w, n in ends.items() if n >= at_least and w and _muc4._in_dictionary(w)}
+    assert expected == heads
 
 
 @pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")
