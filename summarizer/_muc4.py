@@ -523,9 +523,9 @@ def _without_office(victim: str) -> str:
 
 def _a_name_word(word: str) -> bool:
     """Whether `word`, as the article writes it, can be part of a name: letters only, no
-    English word, and no form GCIDE lists under its stem ("killed", "including",
-    "cattleman", "unfortunately", "ecuadoreans") or an office ("msgr" is not one: 7 of train's gold
-    victims keep it)."""
+    English word, no form GCIDE lists under its stem ("killed", "including", "cattleman",
+    "unfortunately", "ecuadoreans") and no office. Titles no list holds still pass: of
+    the 16 train gold victims lengthened wrongly, 10 took "msgr" or "monsignor"."""
     lower = word.lower()
     return (
         lower.isalpha()
@@ -589,23 +589,21 @@ def _ends_in(mention: str, heads: frozenset[str]) -> bool:
 
 def _fillers_as_gold_has_them(template: Template) -> Template:
     """`template` with its perpetrators sorted by their last word (which decides, also for
-    a perpetrator `finalize` made an organization for its parenthesis) and its people only
-    those a gold perpetrator's last word or a name ends, its victims only named people
-    without their office, and its targets things, not bare names. Each mention is its own
-    entity, as `finalize` makes them."""
+    a perpetrator `finalize` made an organization for its parenthesis), its people and
+    its organizations only those a gold one's last word or a name ends, its victims only
+    named people without their office, and its targets things, not bare names. Each
+    mention is its own entity, as `finalize` makes them."""
     individuals = template.mentions("PerpInd")
     organizations = template.mentions("PerpOrg")
     people = [m for m in individuals if _last_word(m) not in _ORGANIZATION_WORDS] + [
         m for m in organizations if _last_word(m) in _PEOPLE_WORDS
     ]
+    groups = [m for m in organizations if _last_word(m) not in _PEOPLE_WORDS] + [
+        m for m in individuals if _last_word(m) in _ORGANIZATION_WORDS
+    ]
     roles = {
         "PerpInd": [m for m in people if _ends_in(m, _PERPETRATOR_HEADS)],
-        "PerpOrg": [
-            m
-            for m in [m for m in organizations if _last_word(m) not in _PEOPLE_WORDS]
-            + [m for m in individuals if _last_word(m) in _ORGANIZATION_WORDS]
-            if _ends_in(m, _ORGANIZATION_HEADS)
-        ],
+        "PerpOrg": [m for m in groups if _ends_in(m, _ORGANIZATION_HEADS)],
         "Victim": [_without_office(m) for m in template.mentions("Victim") if _names_someone(m)],
         "Target": [m for m in template.mentions("Target") if not _a_bare_name(m)],
     }
