@@ -29,6 +29,9 @@ from summarizer._settings import Settings
 from summarizer._weights import INSTALL_HINT, MODEL_NAME, ensure_model
 
 STARTUP_TIMEOUT = 180.0
+# A prompt read in one batch of 64 tokens or so, as an article is: the matrix kernels of
+# a batch are where a wheel built for another processor stops on an illegal instruction.
+_PROBE = "ok " * 64
 # A wheel built with the default -march=native runs only on processors like the builder's,
 # and pip reuses a cached wheel on another machine (seen here: SIGILL at the first token).
 REBUILD_HINT = (
@@ -121,8 +124,10 @@ class LocalServer:
         return self
 
     def _wait_until_ready(self) -> None:
-        """Wait until the server lists its model, then have it compute one token: a
-        llama.cpp built for another CPU loads fine and dies at its first computation."""
+        """Wait until the server lists its model, then have it read a prompt of some length
+        and compute one token: a llama.cpp built for another CPU loads fine and dies at its
+        first computation, and with a two-character prompt it survived that computation
+        here, dying on the first article instead (`_PROBE`)."""
         deadline = time.monotonic() + STARTUP_TIMEOUT
         headers = {"Authorization": f"Bearer {self.api_key}"}
         while time.monotonic() < deadline:
@@ -139,7 +144,7 @@ class LocalServer:
             httpx2.post(
                 f"{self.base_url}/completions",
                 headers=headers,
-                json={"prompt": "ok", "max_tokens": 1},
+                json={"prompt": _PROBE, "max_tokens": 1},
                 timeout=max(deadline - time.monotonic(), 10.0),
             )
         assert self._process is not None
