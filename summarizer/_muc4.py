@@ -612,9 +612,10 @@ def _the_organization(mention: str) -> str:
 def _fillers_as_gold_has_them(template: Template) -> Template:
     """`template` with its perpetrators sorted by their last word (which decides, also for
     a perpetrator `finalize` made an organization for its parenthesis), its people and
-    its organizations only those a gold one's last word or a name ends, its victims only
-    named people without their office, and its targets things, not bare names. Each
-    mention is its own entity, as `finalize` makes them."""
+    its organizations only those a gold one's last word or a name ends (people of an
+    organization naming it), its victims only named people without their office and not
+    written as someone's, its targets things, not bare names, and its weapons things
+    used, not events. Each mention is its own entity, as `finalize` makes them."""
     individuals = template.mentions("PerpInd")
     organizations = template.mentions("PerpOrg")
     people = [m for m in individuals if _last_word(m) not in _ORGANIZATION_WORDS] + [
@@ -653,8 +654,9 @@ def combine(templates: list[BaseModel], text: str) -> list[BaseModel]:
     - each template's type and roles are then made to agree (`_type_and_roles_agreed`),
       and its fillers to be what the gold puts in each role (`_fillers_as_gold_has_them`:
       perpetrators sorted by their last word and ending as gold ones do, victims only named
-      people, targets not bare names); one left without a filler is dropped. Combat is
-      judged before: a murder that loses its civilian target here was no combat;
+      people, targets not bare names, weapons no events); one left without a filler is
+      dropped. Combat is judged before: a murder that loses its civilian target here was
+      no combat;
     - an article the relevance classifier is not sure of (`SURE_OF_RELEVANCE`) keeps its
       first template only: such articles seldom report two incidents (train: 24% of
       those with a template, against 38% above it; dev: 19% against 45%), and the
