@@ -467,8 +467,13 @@ _ORGANIZATION_HEADS = frozenset({
 # "delgado's driver" names the driver's employer, not the driver: 1 of the train split's
 # 652 gold victim mentions holds a possessive.
 _POSSESSIVE = re.compile(r"\w['\u2019]s\s")
+# "guerrillas of the eln": the first word before an "of" (`_the_organization`).
 _PEOPLE_OF = re.compile(r"(?:.*?\s)??(\S+)\s+of\s+(?:the\s+)?(?=\S)", re.IGNORECASE)
-_EVENT_WORDS = "explosions?|attacks?|fire|murders?|bombings?|shootings?|shots|gunfire"
+# A weapon's last word that names what happened (`_without_event`).
+_EVENT_AT_END = re.compile(
+    r"(?:^|\s+)(?:explosions?|attacks?|fire|murders?|bombings?|shootings?|shots|gunfire)$",
+    re.IGNORECASE,
+)
 # Word endings of English forms GCIDE lists only under their stem.
 _INFLECTED = re.compile(r"(?:ed|ing|man|men|ist|ly|ans)$")
 MAX_NAME_WORDS = 3
@@ -596,7 +601,7 @@ def _without_event(weapon: str) -> str:
     """`weapon` without a last word that names what happened rather than what was used:
     "machinegun fire" -> "machinegun", "explosion" -> "" (none of the train split's 443
     gold weapon mentions ends in one)."""
-    return re.sub(rf"(?:^|\s+)(?:{_EVENT_WORDS})$", "", weapon, flags=re.IGNORECASE)
+    return _EVENT_AT_END.sub("", weapon)
 
 
 def _the_organization(mention: str) -> str:
