@@ -1,11 +1,9 @@
-"""Reading an article: from a path, stdin or a string, with clear errors for bad input."""
+"""An article's text: decoded from bytes and checked, with clear errors for bad input."""
 
 from __future__ import annotations
 
 import hashlib
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from summarizer._errors import ArticleTooLongError, InputError
 
@@ -49,19 +47,3 @@ def decode(data: bytes, source: str) -> str:
             f"{source}: not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at offset "
             f"{exc.start}); convert it first, e.g. iconv -f latin1 -t utf-8"
         ) from None
-
-
-def read_article(path: str, max_chars: int) -> Article:
-    """Read `path` (or stdin for ``-``) into a checked `Article`."""
-    if path == STDIN:
-        return check_text(decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>", max_chars)
-    file = Path(path)
-    if file.is_dir():
-        raise InputError(f"{path}: is a directory; give article files (or '-' for stdin)")
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror}") from None
-    return check_text(decode(data, path), path, max_chars)

@@ -9,7 +9,7 @@ to a file that appears only once complete.
 from __future__ import annotations
 
 import time
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -36,7 +36,7 @@ from summarizer._store import STORE_FILE
 LOG_INTERVAL = 30.0  # seconds between progress lines without a terminal
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     jsonl = "jsonl"
     csv = "csv"
     md = "md"

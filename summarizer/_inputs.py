@@ -28,11 +28,14 @@ from typing import Any, BinaryIO
 
 from summarizer._api import parse_published
 from summarizer._article import STDIN, Article, check_text, decode
-from summarizer._errors import InputError, SummarizerError
+from summarizer._errors import InputError, SetupError, SummarizerError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
+JSON_SUFFIXES = frozenset({".json", ".jsonl"})
 SUPPORTED = ".txt, .md, .html, .json or .jsonl"
+# A module that a failed import names -> the package that brings it, where they differ.
+PACKAGE_OF_MODULE = {"lxml.html.clean": "lxml_html_clean"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ class Reader:
         source = str(file)
         suffix = file.suffix.lower()
         try:
-            if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | {".json", ".jsonl"}:
+            if suffix not in TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES:
                 raise InputError(f"{source}: unsupported file type {suffix!r}; give {SUPPORTED}")
             handle = _open(file)
         except InputError as exc:
@@ -150,7 +153,7 @@ class Reader:
                 yield from self._json(json.loads(decode(data, source)), source, data)
             else:
                 yield self.checked(decode(data, source), source)
-        except InputError as exc:
+        except SummarizerError as exc:
             yield BadInput(_hash_id(data), source, exc)
         except ValueError as exc:
             yield BadInput(_hash_id(data), source, InputError(f"{source}: not valid JSON: {exc}"))
@@ -202,11 +205,9 @@ class Reader:
 
     def _html(self, data: bytes, source: str) -> Input:
         """The main text of a web page, with its title, canonical URL and date if it has them."""
-        import trafilatura  # slow to import, and only HTML needs it
-
         if b"\x00" in data[:8192]:
             decode(data, source)  # raises the binary-file error
-        page = trafilatura.bare_extraction(data, with_metadata=True, include_comments=False)
+        page = _page(data, source)
         if page is None or not (page.text or "").strip():
             if not data.strip():
                 return self.checked("", source)  # the "empty" error
@@ -238,6 +239,29 @@ class Reader:
             url=url,
             title=title,
         )
+
+
+def _page(data: bytes, source: str) -> Any:
+    """trafilatura's reading of a web page (or None), its failures as one-line errors."""
+    try:
+        import trafilatura  # slow to import, and only HTML needs it
+
+        return trafilatura.bare_extraction(data, with_metadata=True, include_comments=False)
+    except ImportError as exc:
+        raise SetupError(f"{source}: reading HTML needs {_missing(exc)}") from None
+    except Exception as exc:  # lxml and trafilatura raise many kinds on odd pages
+        raise InputError(f"{source}: cannot read the page ({type(exc).__name__}: {exc})") from None
+
+
+def _missing(exc: ImportError) -> str:
+    """What to install after a failed import: from the module it names, or its message
+    (lxml 6 names none: "lxml.html.clean module is now a separate project ...")."""
+    module = exc.name or next((m for m in PACKAGE_OF_MODULE if m in str(exc)), None)
+    if module is None:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return f"a module that does not import ({first_line}); reinstall summarizer"
+    package = PACKAGE_OF_MODULE.get(module, module.partition(".")[0])
+    return f"the Python module {module!r}, which is not installed; run: pip install {package}"
 
 
 def _open(file: Path) -> BinaryIO:

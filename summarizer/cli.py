@@ -11,7 +11,7 @@ import json
 import logging
 import sys
 from collections.abc import Iterator
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +19,11 @@ import typer
 from rich.console import Console
 
 from summarizer._api import connect, parse_published, run
-from summarizer._article import read_article
+from summarizer._article import STDIN, decode
 from summarizer._batch_cli import batch, export
 from summarizer._errors import InputError, SummarizerError
 from summarizer._eval_cli import eval_run
+from summarizer._inputs import JSON_SUFFIXES, BadInput, Input, Reader
 from summarizer._options import (
     DebugOption,
     PromptOption,
@@ -48,7 +49,7 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(eval_app, name="eval")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     json = "json"
     md = "md"
 
@@ -98,25 +99,32 @@ def extract(
     *,
     options: SettingsOptions,
 ) -> None:
-    """Extract incident records from each article and print them."""
+    """Extract incident records from each article and print them.
+
+    Files are read as `batch` reads them (`.html` gives the page's main text, `.json` and
+    `.jsonl` one article per object); stdin is one article of plain text.
+    """
     failures: list[int] = []
+    several = len(paths) > 1 or any(Path(path).suffix.lower() in JSON_SUFFIXES for path in paths)
     with _reported(debug):
         settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
-        date = parse_published(published)
+        reader = Reader(settings.max_article_chars, parse_published(published))
         llm = None
-        for path in paths:
+        for item in _articles(paths, reader):
             try:
-                article = read_article(path, settings.max_article_chars)
-                with _status(f"extracting {article.source}"):
+                if isinstance(item, BadInput):
+                    raise item.error
+                with _status(f"extracting {item.source}"):
                     llm = llm or connect(
                         settings, log_probabilities=needs_log_probabilities(chosen, settings)
                     )
                     document = run(
-                        article, schema=chosen, llm=llm, settings=settings, published=date
-                    )
+                        item.article, schema=chosen, llm=llm, settings=settings,
+                        published=item.published,
+                    )  # fmt: skip
             except SummarizerError as exc:
-                if debug or len(paths) == 1:
+                if debug:
                     raise
                 # One bad article must not cost the others: report it and go on.
                 typer.echo(f"summarizer: error: {exc}", err=True)
@@ -125,9 +133,21 @@ def extract(
             if output_format is OutputFormat.md:
                 typer.echo(to_markdown(document))
             else:
-                typer.echo(to_json(document, indent=2 if len(paths) == 1 else None))
+                typer.echo(to_json(document, indent=None if several else 2))
     if failures:
         raise typer.Exit(failures[0])
+
+
+def _articles(paths: list[str], reader: Reader) -> Iterator[Input]:
+    """The articles `extract` is given: each file's as `batch` reads it, stdin as plain text."""
+    for path in paths:
+        if path == STDIN:
+            yield reader.checked(decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>")
+        elif Path(path).is_dir():
+            error = InputError(f"{path}: is a directory; give article files (or '-' for stdin)")
+            yield BadInput(path, path, error)
+        else:
+            yield from reader.read([path])
 
 
 @model_app.command("path")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx2
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +16,7 @@ from summarizer._errors import (
     ExtractionError,
     InputError,
     SchemaError,
+    SetupError,
 )
 from summarizer._llm import LLMClient
 from summarizer._settings import Settings
@@ -167,26 +170,33 @@ def test_endpoint_failures(monkeypatch, tmp_path, status, error, fragment) -> No
     )
 
 
-def test_one_bad_article_does_not_lose_the_others(monkeypatch, tmp_path) -> None:
-    """Several paths: the bad one is reported, the good ones still come out."""
+def _document_of(article, **kwargs):
+    """What `run` would return, without a model: the article and no records."""
     from summarizer._llm import Usage
     from summarizer._pipeline import Document
 
-    def fake_run(article, **kwargs):
-        return Document(
-            source=article.source,
-            article_id=article.digest,
-            schema="incident",
-            model="m",
-            prompt_version="p@1",
-            published=None,
-            records=[],
-            usage=Usage(),
-            seconds=0.0,
-        )
+    return Document(
+        source=article.source,
+        article_id=article.digest,
+        schema="incident",
+        model="m",
+        prompt_version="p@1",
+        published=kwargs["published"],
+        records=[],
+        usage=Usage(),
+        seconds=0.0,
+        warnings=[article.text],  # shows the test which text the model would have read
+    )
 
+
+@pytest.fixture
+def fake_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "connect", lambda settings, **_: object())
-    monkeypatch.setattr(cli, "run", fake_run)
+    monkeypatch.setattr(cli, "run", _document_of)
+
+
+def test_one_bad_article_does_not_lose_the_others(fake_run, tmp_path) -> None:
+    """Several paths: the bad one is reported, the good ones still come out."""
     good = tmp_path / "good.txt"
     good.write_text("A bomb exploded.")
     result = run("extract", str(tmp_path / "missing.txt"), str(good))
@@ -194,6 +204,61 @@ def test_one_bad_article_does_not_lose_the_others(monkeypatch, tmp_path) -> None
     assert "missing.txt: no such file" in result.stderr
     assert len(result.stdout.strip().splitlines()) == 1
     assert '"source": "' + str(good) + '"' in result.stdout
+
+
+def test_extract_reads_a_web_page_as_batch_does(fake_run, tmp_path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>Bomb in Lima</title></head><body><nav>Home | World</nav>"
+        "<article><p>A bomb exploded outside the police station in Lima on Monday, "
+        "killing three officers, the police said.</p></article></body></html>"
+    )
+    document = json.loads(run("extract", str(page)).stdout)
+    (text,) = document["warnings"]
+    assert "A bomb exploded outside the police station in Lima" in text
+    assert "<p>" not in text and "Home | World" not in text
+
+
+def test_extract_reads_jsonl_one_article_a_line_with_its_date(fake_run, tmp_path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"id": "a1", "text": "A bomb exploded.", "published": "2024-03-05"}) + "\n"
+        + json.dumps({"id": "a2", "text": "Shots were fired."}) + "\n"
+    )  # fmt: skip
+    result = run("extract", str(feed), "--published", "2024-01-01")
+    documents = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(d["warnings"], d["published"]) for d in documents] == [
+        (["A bomb exploded."], "2024-03-05"), (["Shots were fired."], "2024-01-01")
+    ]  # fmt: skip
+
+
+def test_html_without_its_cleaning_module_says_what_to_install(monkeypatch, tmp_path) -> None:
+    """lxml 6 without lxml_html_clean: a set-up error naming the package, not exit 1."""
+    import trafilatura
+
+    def without_clean(*args, **kwargs):
+        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", without_clean)
+    (tmp_path / "page.html").write_text("<html><body><p>A bomb exploded.</p></body></html>")
+    assert_one_line_error(
+        run("extract", str(tmp_path / "page.html")),
+        SetupError.exit_code, "page.html: reading HTML needs", "pip install lxml_html_clean",
+    )  # fmt: skip
+
+
+def test_a_page_the_html_reader_fails_on_is_an_input_error(monkeypatch, tmp_path) -> None:
+    import trafilatura
+
+    def broken(*args, **kwargs):
+        raise AssertionError("an unexpected failure deep in a parser")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
+    (tmp_path / "odd.htm").write_text("<html><body><p>A bomb exploded.</p></body></html>")
+    assert_one_line_error(
+        run("extract", str(tmp_path / "odd.htm")),
+        InputError.exit_code, "odd.htm: cannot read the page (AssertionError: an unexpected",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -207,8 +272,6 @@ def test_one_bad_article_does_not_lose_the_others(monkeypatch, tmp_path) -> None
     ],
 )
 def test_invalid_settings(monkeypatch, tmp_path, env, fragment) -> None:
-    from summarizer._errors import SetupError
-
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     path = tmp_path / "a.txt"

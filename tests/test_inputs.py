@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from summarizer._article import Article
+from summarizer._errors import SetupError
 from summarizer._inputs import ArticleInput, BadInput, Reader, count_inputs
 
 TEXT = "A car bomb exploded in Lima on Monday, killing three people."
@@ -151,3 +152,34 @@ def test_count_inputs(tmp_path) -> None:
     (tmp_path / "d.json").write_text("{broken")
     assert count_inputs([str(tmp_path)]) == 1 + 2 + 3 + 1
     assert count_inputs([str(tmp_path), "-"]) is None
+
+
+@pytest.mark.parametrize(
+    ("error", "fragment"),
+    [
+        (
+            ImportError("lxml.html.clean module is now a separate project lxml_html_clean"),
+            "module 'lxml.html.clean', which is not installed; run: pip install lxml_html_clean",
+        ),
+        (
+            ModuleNotFoundError("No module named 'justext.core'", name="justext.core"),
+            "module 'justext.core', which is not installed; run: pip install justext",
+        ),
+        (
+            ImportError("cannot import name 'x' from partially initialized module"),
+            "a module that does not import (cannot import name 'x'",
+        ),
+    ],
+)
+def test_a_failed_import_in_html_reading_says_what_to_install(
+    monkeypatch, tmp_path, error: ImportError, fragment: str
+) -> None:
+    import trafilatura
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", failing)
+    (tmp_path / "page.html").write_text("<html><body><p>A bomb exploded.</p></body></html>")
+    (item,) = read(tmp_path / "page.html")
+    assert isinstance(item.error, SetupError) and fragment in str(item.error)
