@@ -1,4 +1,4 @@
-"""``summarizer eval run``: extract labelled MUC-4 documents and score them, resumably.
+"""``summarizer eval run``: extract labelled documents (MUC-4 or GVA) and score them, resumably.
 
 Progress goes to stderr: a Rich bar on a terminal, else one line per document (each
 takes tens of seconds on the embedded model, so lines stay few). The score is printed
@@ -17,8 +17,8 @@ from rich.progress import Progress
 
 from summarizer._api import connect
 from summarizer._evaluation import METRICS, PREDICTIONS, Step, run_eval
+from summarizer._gva import CHECKS
 from summarizer._jsonl import BadLine
-from summarizer._muc4 import SCHEMA
 from summarizer._options import (
     DebugOption,
     PromptOption,
@@ -67,43 +67,66 @@ class _Display:
             self._bar.stop()
 
 
+def _muc4_line(metrics: dict) -> str:
+    score = metrics["score"]
+    return (
+        f"F1 {100 * score['f1']:.1f} (P {100 * score['precision']:.1f} / R "
+        f"{100 * score['recall']:.1f}); {metrics['failures_to_see']} failure(s) to see, "
+        f"{metrics['false_alarms']} false alarm(s)"
+    )
+
+
+def _gva_line(metrics: dict) -> str:
+    score = metrics["score"]
+    checks = ", ".join(f"{check} {100 * score[check]:.0f}%" for check in CHECKS)
+    return (
+        f"{checks}; {score['evidence_not_in_article']} record(s) with evidence not in the "
+        f"article, {score['values_from_prompt']} value(s) from a prompt"
+    )
+
+
 def _summary(metrics: dict, out: Path) -> str:
     """The closing line: the score, what went wrong, what it cost, where the files are."""
-    score, median = metrics["score"], metrics["median"]
+    median = metrics["median"]
     seconds = "?" if median["seconds"] is None else f"{median['seconds']:.1f}"
+    scored = _muc4_line(metrics) if "f1" in metrics["score"] else _gva_line(metrics)
     return (
-        f"summarizer: {metrics['documents']} document(s): F1 {100 * score['f1']:.1f} "
-        f"(P {100 * score['precision']:.1f} / R {100 * score['recall']:.1f}); "
-        f"{metrics['failures_to_see']} failure(s) to see, {metrics['false_alarms']} false "
-        f"alarm(s), {len(metrics['errors'])} error(s); median {seconds} s per document. "
+        f"summarizer: {metrics['documents']} document(s): {scored}, "
+        f"{len(metrics['errors'])} error(s); median {seconds} s per document. "
         f"Wrote {out / PREDICTIONS} and {out / METRICS}"
     )
 
 
 @with_settings_options
 def eval_run(
-    data: Annotated[Path, typer.Option(help="Gold JSONL (id, text, templates), as MUC-4.")],
+    data: Annotated[
+        Path, typer.Option(help="Gold JSONL: id, text and templates (MUC-4) or events (GVA).")
+    ],
     out: Annotated[
         Path, typer.Option(help="Folder for predictions.jsonl and metrics.json; resumed.")
     ],
     limit: Annotated[int | None, typer.Option(min=1, help="Documents to run at most.")] = None,
     offset: Annotated[int, typer.Option(min=0, help="Documents to skip first.")] = 0,
+    schema: Annotated[
+        str, typer.Option(help="muc4 (scored on MUC-4 templates) or incident (on GVA events).")
+    ] = "muc4",
     prompt: PromptOption = None,
     debug: DebugOption = False,
     *,
     options: SettingsOptions,
 ) -> None:
-    """Extract each document with the muc4 schema, then score them (GTT metric)."""
+    """Extract each document, then score it: muc4 with the GTT metric, incident with GVA's
+    figures, date and place."""
     from summarizer.cli import _reported  # cli imports this module
 
     with _reported(debug):
         settings = options.load()
-        schema = resolve_schema(SCHEMA, str(prompt) if prompt else None)
+        chosen = resolve_schema(schema, str(prompt) if prompt else None)
         display = _Display()
         try:
-            logprobs = needs_log_probabilities(schema, settings)
+            logprobs = needs_log_probabilities(chosen, settings)
             metrics = run_eval(
-                data, out, schema=schema, settings=settings,
+                data, out, schema=chosen, settings=settings,
                 llm=lambda: connect(settings, log_probabilities=logprobs),
                 limit=limit, offset=offset, progress=display,
             )  # fmt: skip

@@ -1,8 +1,15 @@
-"""``eval run``: extract labelled MUC-4 documents with the ``muc4`` schema and score them.
+"""``eval run``: extract labelled documents and score them.
+
+Two gold formats, each scored for the schema made for it (`Grader`):
+
+- MUC-4 (``templates``), with the ``muc4`` schema: the GTT template-filling metric;
+- GVA (``events``: one shooting per article), with the ``incident`` schema: the checks
+  of `summarizer._gva` (figures, date, place, type, one record, honesty counts).
 
 What a run leaves in its folder:
 
-- ``predictions.jsonl``: one line per document, ``{"id", "templates"}``, the gold's shape;
+- ``predictions.jsonl``: one line per document, ``{"id", "templates"}`` (MUC-4, the
+  gold's shape) or ``{"id", "records"}`` (the ``incident`` records);
 - ``runs.jsonl``: one line per extraction: seconds, tokens, LLM calls, values looked up
   in the article and found there, model, prompt version, the pipeline's warnings (why a
   document got no template: the model's doubt, a filler not in the article...), and the
@@ -32,7 +39,8 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from summarizer._api import run
+from summarizer import _gva
+from summarizer._api import parse_published, run
 from summarizer._article import check_text
 from summarizer._errors import (
     EndpointError,
@@ -41,6 +49,7 @@ from summarizer._errors import (
     SetupError,
     SummarizerError,
 )
+from summarizer._incident import Incident
 from summarizer._jsonl import BadLine, read_objects
 from summarizer._llm import LLMClient
 from summarizer._muc4 import Template
@@ -53,6 +62,57 @@ PREDICTIONS = "predictions.jsonl"
 RUNS = "runs.jsonl"
 METRICS = "metrics.json"
 COSTS = ("seconds", "prompt_tokens", "completion_tokens", "llm_calls")
+
+Documents = list[dict[str, Any]]
+Predicted = dict[str, list[dict[str, Any]]]
+
+
+def _muc4_score(docs: Documents, predicted: Predicted, failed: set[str]) -> dict[str, Any]:
+    """The GTT score, and the documents where the model saw nothing or too much."""
+    gold = {str(d["id"]): d["templates"] for d in docs}
+    return {
+        "score": score(gold, {i: predicted.get(i, []) for i in gold}),
+        # Documents with gold templates where the model saw nothing (failed ones aside),
+        # and documents without any where it saw something.
+        "failures_to_see": sum(
+            bool(t) and not predicted.get(i) and i not in failed for i, t in gold.items()
+        ),
+        "false_alarms": sum(not t and bool(predicted.get(i)) for i, t in gold.items()),
+    }
+
+
+def _gva_score(docs: Documents, predicted: Predicted, failed: set[str]) -> dict[str, Any]:
+    """`summarizer._gva`'s checks of each article's records against its one event."""
+    golds = {str(d["id"]): d["events"][0] for d in docs}
+    texts = {str(d["id"]): str(d["text"]) for d in docs}
+    return {"score": _gva.score(golds, predicted, texts)}
+
+
+@dataclass(frozen=True)
+class Grader:
+    """A gold format: its key, the records it scores, the key they are written under."""
+
+    gold_key: str
+    record_model: type
+    prediction_key: str
+    score: Callable[[Documents, Predicted, set[str]], dict[str, Any]]
+
+
+GRADERS = (
+    Grader("templates", Template, "templates", _muc4_score),
+    Grader("events", Incident, "records", _gva_score),
+)
+
+
+def grader_for(schema: Schema) -> Grader:
+    """The gold format that `schema`'s records are scored against."""
+    for grader in GRADERS:
+        if issubclass(schema.record_model, grader.record_model):
+            return grader
+    raise SchemaError(
+        f"eval run scores MUC-4 templates (schema muc4) or incident records (schema "
+        f"incident); schema {schema.name!r} gives neither"
+    )
 
 
 @dataclass(frozen=True)
@@ -105,9 +165,11 @@ def run_eval(
     """Extract and score documents ``offset`` to ``offset + limit`` of the JSONL `data`.
 
     Args:
-        data: gold JSONL, one ``{"id", "text", "templates"}`` object per line (MUC-4).
+        data: gold JSONL, one ``{"id", "text", "templates"}`` object per line (MUC-4), or
+            ``{"id", "text", "published", "events"}`` (GVA).
         out: the run's folder (created); an earlier run's files in it are resumed.
-        schema: a schema whose records are `Template` (``muc4``, maybe with another prompt).
+        schema: a schema whose records are `Template` (``muc4``, maybe with another
+            prompt) or `Incident` (``incident``).
         llm: the client, or a function making it (called only if a document needs it).
         settings: the extraction settings (strategy, article length limit).
         limit: how many documents at most; None: to the end.
@@ -117,18 +179,14 @@ def run_eval(
     Returns:
         The metrics, as written to ``out/metrics.json``.
     """
-    if not issubclass(schema.record_model, Template):
-        raise SchemaError(f"eval run needs MUC-4 templates; schema {schema.name!r} gives none")
+    grader = grader_for(schema)
     report = progress or _Quiet()
     bad: list[BadLine] = []
-    docs = list(
-        islice(_documents(data, bad, report), offset, None if limit is None else offset + limit)
-    )
+    documents = _documents(data, grader.gold_key, bad, report)
+    docs = list(islice(documents, offset, None if limit is None else offset + limit))
     out.mkdir(parents=True, exist_ok=True)
-    predicted = {
-        str(p["id"]): p["templates"]
-        for p in _resume(out / PREDICTIONS, ("id", "templates"), report)
-    }
+    key = grader.prediction_key
+    predicted = {str(p["id"]): p[key] for p in _resume(out / PREDICTIONS, ("id", key), report)}
     runs = {str(r["id"]): r for r in _resume(out / RUNS, ("id",), report)}
     version = prompt_version(schema, settings)
     _check_same_setup(runs.values(), "prompt_version", version, out)
@@ -145,22 +203,24 @@ def run_eval(
             if client is None:
                 client = llm if isinstance(llm, LLMClient) else llm()
                 _check_same_setup(runs.values(), "model", client.model, out)
-            entry, templates = _extract(doc_id, doc["text"], schema, client, settings)
+            entry, records = _extract(doc, schema, client, settings)
             entry.update(model=client.model, prompt_version=version)
             _append(log, entry)
-            _append(predictions, {"id": doc_id, "templates": templates})
-            runs[doc_id], predicted[doc_id] = entry, templates
+            _append(predictions, {"id": doc_id, key: records})
+            runs[doc_id], predicted[doc_id] = entry, records
             report.finished(
-                Step(position, len(docs), doc_id, entry["seconds"], len(templates), entry["error"])
+                Step(position, len(docs), doc_id, entry["seconds"], len(records), entry["error"])
             )
     metrics = _metrics(data, docs, predicted, runs, bad, schema, settings, version)
     _write_atomically(out / METRICS, metrics)
     return metrics
 
 
-def _documents(data: Path, bad: list[BadLine], report: Reporter) -> Iterator[dict[str, Any]]:
+def _documents(
+    data: Path, gold_key: str, bad: list[BadLine], report: Reporter
+) -> Iterator[dict[str, Any]]:
     """The usable documents of `data`; each unusable line is reported and kept in `bad`."""
-    for item in read_objects(data, ("id", "text", "templates")):
+    for item in read_objects(data, ("id", "text", gold_key)):
         if isinstance(item, BadLine):
             bad.append(item)
             report.skipped(item)
@@ -197,19 +257,20 @@ def _check_same_setup(runs: Iterable[dict[str, Any]], key: str, value: str, out:
 
 
 def _extract(
-    doc_id: str, text: Any, schema: Schema, llm: LLMClient, settings: Settings
+    doc: dict[str, Any], schema: Schema, llm: LLMClient, settings: Settings
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """One document's ``runs`` entry and predicted templates (none when it failed)."""
-    started = time.perf_counter()
+    """One document's ``runs`` entry and predicted records (none when it failed). The
+    document's ``published`` date, where it has one, resolves its relative dates."""
+    started, doc_id = time.perf_counter(), str(doc["id"])
     try:
-        article = check_text(str(text), doc_id, settings.max_article_chars)
-        document = run(article, schema=schema, llm=llm, settings=settings, published=None)
+        article = check_text(str(doc["text"]), doc_id, settings.max_article_chars)
+        published = parse_published(doc.get("published"))
+        document = run(article, schema=schema, llm=llm, settings=settings, published=published)
     except (EndpointError, SetupError):
         raise
     except SummarizerError as exc:
         entry = dict.fromkeys(COSTS[1:]) | {"warnings": [], "error": str(exc)}
         return {"id": doc_id, "seconds": round(time.perf_counter() - started, 2), **entry}, []
-    templates = [r for r in document.records if isinstance(r, Template)]
     usage = document.usage
     return {
         "id": doc_id,
@@ -221,7 +282,7 @@ def _extract(
         "grounded": document.grounded,
         "warnings": document.warnings,
         "error": None,
-    }, [t.model_dump(mode="json") for t in templates]
+    }, [record.model_dump(mode="json") for record in document.records]
 
 
 def _append(handle: IO[str], item: dict[str, Any]) -> None:
@@ -241,7 +302,8 @@ def _metrics(
     version: str,
 ) -> dict[str, Any]:
     """Score and cost of the slice's documents."""
-    gold = {str(d["id"]): d["templates"] for d in docs}
+    grader = grader_for(schema)
+    gold = {str(d["id"]): d[grader.gold_key] for d in docs}
     entries = [runs.get(doc_id, {"id": doc_id}) for doc_id in gold]
     errors = [{"id": e["id"], "error": e["error"]} for e in entries if e.get("error")]
     failed = {e["id"] for e in errors}
@@ -255,13 +317,7 @@ def _metrics(
         "strategy": strategy_for(schema, settings),
         "abstain_above": abstention_for(schema, settings),
         "min_relevance": relevance_required(schema, settings),
-        "score": score(gold, {i: predicted.get(i, []) for i in gold}),
-        # Documents with gold templates where the model saw nothing (failed ones aside),
-        # and documents without any where it saw something.
-        "failures_to_see": sum(
-            bool(t) and not predicted.get(i) and i not in failed for i, t in gold.items()
-        ),
-        "false_alarms": sum(not t and bool(predicted.get(i)) for i, t in gold.items()),
+        **grader.score(docs, predicted, failed),
         "errors": errors,
         "bad_lines": [str(b) for b in bad],
         # The share of the model's fillers the program found in the article.
@@ -271,8 +327,8 @@ def _metrics(
         "per_document": [
             {
                 "id": e["id"],
-                "gold_templates": len(gold[e["id"]]),
-                "predicted_templates": len(predicted.get(e["id"], [])),
+                f"gold_{grader.prediction_key}": len(gold[e["id"]]),
+                f"predicted_{grader.prediction_key}": len(predicted.get(e["id"], [])),
                 **{k: e.get(k) for k in COSTS},
             }
             for e in entries

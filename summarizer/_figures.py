@@ -8,8 +8,12 @@ Zelenskiy's. This stage makes that call after each staged fill and adds the figu
 fill did not have; `Schema.finalize` then grounds them like any other (a figure not in
 the article never reaches the output) and drops a figure found twice.
 
-The call is skipped when the paragraphs hold no word for people killed or injured: an
-interception or an airspace violation costs nothing more.
+The call is made only for an incident the listing quoted in two sentences or more: tolls
+from several sources come in several sentences (the barrage, then Zelenskiy's toll),
+while the fill has read the one sentence of an incident told once (calls measured in
+docs/evaluation.md, "GVA"). It is skipped
+too when the paragraphs hold no word for people killed or injured: an interception or
+an airspace violation costs nothing more.
 """
 
 from __future__ import annotations

@@ -19,14 +19,18 @@ warning: no casualty figure that the article does not state reaches the output.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from summarizer._acts import checked_type, tells_of_violence
 from summarizer._counts import CasualtyKind, ParsedCount, Qualifier, casualty_kinds, parse_count
 from summarizer._dates import Precision, find_date_phrase, resolve_date
 from summarizer._grounding import Alignment, Span, align, normalise, paragraph
+from summarizer._places import UNITED_STATES, state_after, state_name
+from summarizer._prompting import prompt_words
 from summarizer._schema import Context, Schema, merge_repeats
 
 SubEventType = Literal[
@@ -183,20 +187,32 @@ def _locate(value: str, context: Context) -> Grounded | None:
     return Grounded(text=text, start=span.start, end=span.end, alignment=span.alignment)
 
 
-def _ground(value: str, context: Context, what: str, *, keep: bool = False) -> Grounded | None:
+def _ground(value: str, context: Context, what: str) -> Grounded | None:
     """Ground `value`. One the article does not contain is flagged in the warnings and
-    kept with alignment ``none``, or removed (None) when the context is strict and the
-    value is not one to `keep` (a record's evidence is kept whatever happens)."""
+    kept with alignment ``none``, or removed (None) when the context is strict or when a
+    prompt holds it (`_from_a_prompt`)."""
     grounded = _locate(value, context)
     context.tally(grounded is not None, value)
     if grounded is not None:
         return grounded
-    removed = context.strict and not keep
+    if _from_a_prompt(value):
+        context.warnings.append(
+            f"{context.record_id}: {what} {value!r} is not in the article but in a prompt's "
+            "example (removed)"
+        )
+        return None
+    removed = context.strict
     context.warnings.append(
         f"{context.record_id}: {what} {value!r} is not in the article "
         f"({'removed' if removed else 'kept unaligned'})"
     )
     return None if removed else Grounded(text=value, start=None, end=None, alignment="none")
+
+
+def _from_a_prompt(value: str) -> bool:
+    """True when `value` (not found in the article) stands in a prompt template: a small
+    model copies the examples' "San Marcos" and "Rebels" into articles that lack them."""
+    return bool(normalise(value)) and normalise(value) in prompt_words()
 
 
 def _ground_all(values: list[str], context: Context, what: str) -> list[Grounded]:
@@ -278,6 +294,17 @@ def _other_kind(kind: CasualtyKind, found: Grounded, context: Context) -> bool:
     return bool(kinds) and kind not in kinds
 
 
+def _in_passage(found: Grounded, context: Context) -> bool:
+    """True when `found` lies in a paragraph that tells of the incident: its evidence's,
+    or one the listing quoted for it. A figure elsewhere in the article belongs to
+    another incident or to nothing ("three" in a Wichita story is no car bomb's toll)."""
+    passages = list(context.passages)
+    if context.anchor is not None and context.anchor.start is not None:
+        passages.append(paragraph(context.text, context.anchor.start))
+    assert found.start is not None and found.end is not None
+    return not passages or any(a <= found.start and found.end <= b for a, b in passages)
+
+
 def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) -> list[Claim]:
     """The figures the article states, each with its numbers and source. A figure already
     claimed (its words overlap an earlier claim's: the fill's "over 35 people" and the
@@ -294,6 +321,8 @@ def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) ->
             unfound = figure.phrase
         elif _other_kind(kind, grounded[0], context):
             problem = "stands in a sentence about the other kind of casualties"
+        elif not _in_passage(grounded[0], context):
+            problem = "stands outside the paragraphs that tell of this incident"
         elif any(_overlap(grounded[0], claim) for claim in claims):
             continue
         context.tally(problem is None, unfound)
@@ -314,12 +343,24 @@ def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) ->
     return claims
 
 
-def _checked_summary(summary: str, evidence: Grounded, counts: list[Count | None]) -> str | None:
-    """The model's summary, unless it states a number that neither its evidence nor its
-    figures give (then None: an invented number is worse than no summary)."""
+# A run of capitalised words: a name, which a summary may only take from the article.
+_NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)*")
+
+
+def _summary_problem(
+    summary: str, evidence: Grounded, counts: list[Count | None], text: str
+) -> str | None:
+    """What the model's summary says that the article does not, or None: a number that
+    neither its evidence nor its figures give, or a name (four letters or more) that the
+    article lacks ("San Marcos" from a prompt's example). An invented number or name is
+    worse than no summary."""
     allowed = set(re.findall(r"\d+", evidence.text))
     allowed |= {str(c.best) for count in counts if count for c in count.claims}
-    return None if set(re.findall(r"\d+", summary)) - allowed else summary
+    if set(re.findall(r"\d+", summary)) - allowed:
+        return "states a number its evidence does not"
+    article = normalise(text)
+    names = [n for n in _NAME.findall(summary) if len(n) > 3 and normalise(n) not in article]
+    return f"names {names[0]!r}, which the article does not" if names else None
 
 
 def combine_claims(claims: list[Claim]) -> Count | None:
@@ -339,41 +380,118 @@ def combine_claims(claims: list[Claim]) -> Count | None:
     )
 
 
-def finalize(draft: BaseModel, context: Context) -> Incident:
-    """Turn the model's `IncidentDraft` into a grounded, normalised `Incident`."""
-    assert isinstance(draft, IncidentDraft)
-    evidence = _ground(draft.quote, context, "quote", keep=True)
-    assert evidence is not None
-    if evidence.start is not None:
-        context.anchor = Span(evidence.start, evidence.end, evidence.alignment)
+def _evidence(quote: str, context: Context) -> Grounded | None:
+    """The record's evidence in the article, or None (and why, in the warnings) when it
+    reports no incident of this article: its quote is not there (an example copied from
+    a prompt, a sentence made up), or its paragraph tells of no act of violence (a vigil,
+    a statement, an accident: `tells_of_violence`)."""
+    found = _locate(quote, context)
+    context.tally(found is not None, quote)
+    if found is None:
+        where = "not the article"
+        if _from_a_prompt(quote):
+            where = "a prompt's example, not the article"
+        context.warnings.append(f"{context.record_id}: dropped: its evidence {quote!r} is {where}")
+        return None
+    assert found.start is not None
+    first, last = paragraph(context.text, found.start)
+    if not tells_of_violence(context.text[first:last]):
+        context.warnings.append(
+            f"{context.record_id}: dropped: its evidence {found.text!r} tells of no act of violence"
+        )
+        return None
+    return found
+
+
+def _sub_event_type(draft: IncidentDraft, words: str, context: Context) -> SubEventType:
+    """The model's type when `words` (the evidence's paragraph, the weapons) allow it, else
+    the type they show (`checked_type`), with a warning."""
+    checked = checked_type(draft.sub_event_type, words)
+    if checked != draft.sub_event_type:
+        context.warnings.append(
+            f"{context.record_id}: sub-event type {draft.sub_event_type} needs words its "
+            f"evidence does not have; {checked}, as its words show"
+        )
+    return checked  # type: ignore[return-value]
+
+
+def _location(draft: IncidentDraft, context: Context) -> Location:
+    """The place as written; the region as written (a US state by its name: "Miss." is
+    Mississippi), else the state the article writes after the place ("STARKVILLE,
+    Miss."); the country when the article names it, or the United States for a state."""
     place = _ground(draft.place, context, "place") if draft.place else None
     region = _ground(draft.region, context, "region") if draft.region else None
+    if region is not None and region.start is not None:
+        admin1 = state_name(region.text) or region.text
+    elif place is not None and place.start is not None:
+        admin1 = state_after(place.text, context.text)
+    else:
+        admin1 = None
+    return Location(
+        text=place,
+        place=place.text if place else None,
+        admin1=admin1,
+        country=_country(draft.country, admin1, context),
+    )
+
+
+def _country(written: str | None, admin1: str | None, context: Context) -> str | None:
+    """`written` when the article holds it; the United States when `admin1` is a state;
+    else None, never the model's guess (a warning says so)."""
+    if written and _locate(written, context) is not None:
+        return written
+    if admin1 and state_name(admin1):
+        return UNITED_STATES
+    if written:
+        context.warnings.append(
+            f"{context.record_id}: country {written!r} is not in the article (removed)"
+        )
+    return None
+
+
+def _summary(draft: IncidentDraft, evidence: Grounded, counts: list[Count | None],
+             context: Context) -> str:  # fmt: skip
+    """The model's summary, or the evidence sentence when the summary says what the
+    article does not (`_summary_problem`), with a warning."""
+    problem = _summary_problem(draft.summary, evidence, counts, context.text)
+    if problem is None:
+        return draft.summary
+    context.warnings.append(
+        f"{context.record_id}: summary {draft.summary!r} {problem}; the evidence sentence "
+        "stands in for it"
+    )
+    return evidence.text
+
+
+def finalize(draft: BaseModel, context: Context) -> Incident | None:
+    """Turn the model's `IncidentDraft` into a grounded, normalised `Incident`; None when
+    it reports no incident of this article (`_evidence`)."""
+    assert isinstance(draft, IncidentDraft)
+    evidence = _evidence(draft.quote, context)
+    if evidence is None:
+        return None
+    context.anchor = Span(evidence.start, evidence.end, evidence.alignment)
+    weapons = _ground_all(draft.weapons, context, "weapon")
+    assert evidence.start is not None
+    first, last = paragraph(context.text, evidence.start)
+    words = " ".join([context.text[first:last], *(w.text for w in weapons)])
+    sub_event_type = _sub_event_type(draft, words, context)
+    location = _location(draft, context)
     resolved = resolve_date(draft.date_text or find_date_phrase(evidence.text), context.published)
     killed = combine_claims(_claims(draft.killed, context, "killed"))
     injured = combine_claims(_claims(draft.injured, context, "injured"))
-    summary = _checked_summary(draft.summary, evidence, [killed, injured])
-    if summary is None:
-        context.warnings.append(
-            f"{context.record_id}: summary {draft.summary!r} states a number its evidence "
-            "does not; the evidence sentence stands in for it"
-        )
     return Incident(
         id=context.record_id,
-        event_type=EVENT_TYPE[draft.sub_event_type],
-        sub_event_type=draft.sub_event_type,
-        summary=summary or evidence.text,
+        event_type=EVENT_TYPE[sub_event_type],
+        sub_event_type=sub_event_type,
+        summary=_summary(draft, evidence, [killed, injured], context),
         modality=draft.modality,
         date=EventDate(**resolved.__dict__),
-        location=Location(
-            text=place,
-            place=place.text if place else None,
-            admin1=region.text if region else None,
-            country=draft.country,
-        ),
+        location=location,
         perpetrators=_ground_all(draft.perpetrators, context, "perpetrator"),
         targets=_ground_all(draft.targets, context, "target"),
         victims=_ground_all(draft.victims, context, "victim"),
-        weapons=_ground_all(draft.weapons, context, "weapon"),
+        weapons=weapons,
         killed=killed,
         injured=injured,
         evidence=evidence,
@@ -396,24 +514,50 @@ def _overlap(a: Grounded, b: Grounded) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _same_incident(one: Incident, other: Incident) -> bool:
+def _same_incident(one: Incident, other: Incident, lede: tuple[int, int]) -> bool:
     """The merge rule: two records are one incident when their evidence overlaps in the
     article (overlapping chunks, a sentence listed twice) and they name no two different
-    places (one sentence can tell of two incidents), or when they happen at the
-    same place (as written, compared after `normalise`), on dates that do not differ,
-    and share a casualty figure (the headline's and the caption's "killing at least 14"
-    in Belgorod). Records without figures are merged only on overlapping evidence: two
-    shellings of one town on unresolved days may well be two incidents."""
-    places = {normalise(i.location.place or "") for i in (one, other)}
+    places (one sentence can tell of two incidents); or, naming no two different places
+    (compared after `normalise`) and no two different dates, when
+
+    - they share a casualty figure (the headline's and the caption's "killing at least
+      14" in Belgorod), or
+    - they happen at one place on one resolved day (ACLED's unit: one event per place
+      and day), or
+    - one is told in the article's first paragraph (`lede`: its headline, or its lede)
+      and both name the place: a headline announces the incident the body then tells
+      (its figures may be an earlier toll: "over 12", then "at least 14").
+
+    Records without figures, a day or a headline are merged only on overlapping evidence:
+    two shellings of one town on unresolved days may well be two incidents."""
+    places = {normalise(i.location.place or "") for i in (one, other)} - {""}
     if _overlap(one.evidence, other.evidence):
-        return len(places - {""}) <= 1
-    dates = {i.date.start for i in (one, other) if i.date.start is not None}
-    return (
-        len(places) == 1
-        and "" not in places
-        and len(dates) <= 1
-        and bool(_figures(one) & _figures(other))
-    )
+        return len(places) <= 1
+    dates = {i.date.start for i in (one, other)} - {None}
+    if len(places) > 1 or len(dates) > 1:
+        return False
+    both_placed = all(i.location.place for i in (one, other))
+    same_day = both_placed and all(i.date.start is not None for i in (one, other))
+    headline = both_placed and any(_within(i.evidence, lede) for i in (one, other))
+    return same_day or headline or bool(_figures(one) & _figures(other))
+
+
+# Fewer words make a line of page furniture (a close button, "Share this"), not a headline.
+LEDE_WORDS = 4
+
+
+def _lede(text: str) -> tuple[int, int]:
+    """The article's first paragraph of `LEDE_WORDS` words or more: its headline or lede."""
+    for match in re.finditer(r"[^\n]+", text):
+        if len(match.group().split()) >= LEDE_WORDS:
+            return match.span()
+    return (0, 0)
+
+
+def _within(value: Grounded, bounds: tuple[int, int]) -> bool:
+    if value.start is None or value.end is None:
+        return False
+    return bounds[0] <= value.start and value.end <= bounds[1]
 
 
 def _union(ones: list[Grounded], others: list[Grounded]) -> list[Grounded]:
@@ -454,7 +598,8 @@ def _merged(one: Incident, other: Incident) -> Incident:
 def combine(records: list[BaseModel], text: str) -> list[BaseModel]:
     """A document's incidents, each once (`_same_incident`, `_merged`)."""
     incidents = [r for r in records if isinstance(r, Incident)]
-    return merge_repeats(incidents, _same_incident, _merged)  # type: ignore[return-value]
+    same = functools.partial(_same_incident, lede=_lede(text))
+    return merge_repeats(incidents, same, _merged)  # type: ignore[return-value]
 
 
 SCHEMA = Schema(

@@ -4,7 +4,8 @@ Two strategies, the same for every schema:
 
 - ``staged``: one call lists the incidents, each with a quote that anchors it; then
   one call per incident (mentions of one name grouped, `_grouped`) fills the schema
-  from the article with that incident in focus. Each call is easier for a small model
+  from the article with that incident in focus; for an incident told in several
+  sentences, a third call reads its figures again (`_figures`). Each call is easier for a small model
   than "everything at once", and the shared prefix (instructions + article) is cached
   by the server between calls.
 - ``single``: one call returns every incident. When the schema names a threshold
@@ -35,7 +36,7 @@ from summarizer._article import Article
 from summarizer._chunking import split
 from summarizer._errors import ExtractionError
 from summarizer._figures import passages, recount
-from summarizer._grounding import Span, align, normalise
+from summarizer._grounding import Span, align, normalise, paragraph
 from summarizer._llm import LLMClient, Usage
 from summarizer._prompting import load_prompt
 from summarizer._regrounding import REGROUND_PROMPT, reground
@@ -224,8 +225,9 @@ def _grouped(mentions: list[IncidentMention]) -> list[Focus]:
 def _fill_all(
     schema: Schema, llm: LLMClient, strategy: Strategy, abstain_above: float | None,
     usage: Usage, variables: dict[str, Any], warnings: list[str],
-) -> list[tuple[BaseModel, str | None]]:  # fmt: skip
-    """Ask the model for the schema's items; each with the quote that anchored it, if any.
+) -> list[tuple[BaseModel, tuple[str, ...]]]:  # fmt: skip
+    """Ask the model for the schema's items; each with the listing's quotes for it, the
+    first of which anchors it (none with the ``single`` strategy).
 
     In one call (``single``), none when the model gives an empty answer more than
     `abstain_above` of its weight (the first tokens of its answer, read first): a small
@@ -243,7 +245,7 @@ def _fill_all(
                 )
                 return []
         answer = llm.extract(model, messages, usage)
-        return [(item, None) for item in answer.incidents]  # type: ignore[attr-defined]
+        return [(item, ()) for item in answer.incidents]  # type: ignore[attr-defined]
     listing = llm.extract(
         IncidentList, load_prompt(schema.list_prompt).messages(**variables), usage
     )
@@ -256,38 +258,52 @@ def _fill_all(
     items = []
     for focus in incidents:
         item = llm.extract(schema.item_model, fill.messages(**variables, focus=focus), usage)
-        if schema.figures_prompt:
+        if schema.figures_prompt and len(focus.quotes) > 1:
             read = passages(variables["article"], focus.quotes)
             try:
                 item = recount(item, focus.what, read, schema.figures_prompt, llm, usage)
             except ExtractionError as exc:
                 # A second look that fails costs the article nothing: the fill stands.
                 warnings.append(f"figures of {focus.what!r} not read again: {exc}")
-        items.append((item, focus.quotes[0]))
+        items.append((item, focus.quotes))
     return items
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One item the model gave, and where in the whole article it was found."""
+
+    item: BaseModel
+    anchor: Span | None  # the listing's first quote, else the part of the article read
+    read: str  # the text the model read
+    passages: tuple[tuple[int, int], ...]  # the paragraphs the listing's quotes stand in
 
 
 def _read(
     article: Article, schema: Schema, llm: LLMClient, strategy: Strategy, settings: Settings,
     usage: Usage, warnings: list[str],
-) -> list[tuple[BaseModel, Span | None, str]]:  # fmt: skip
-    """The model's items for the article, part by part if it is long: each with the span
-    that anchors it in the whole article, and the text the model read."""
+) -> list[Reading]:  # fmt: skip
+    """The model's items for the article, part by part if it is long, each placed in the
+    whole article (`Reading`)."""
     chunks = split(article.text, settings.chunk_chars, CHUNK_OVERLAP)
     if len(chunks) > 1:
         warnings.append(f"the article was read in {len(chunks)} overlapping parts")
     abstain_above = abstention_for(schema, settings)
-    items: list[tuple[BaseModel, Span | None, str]] = []
+    items: list[Reading] = []
     for chunk in chunks:
         variables = {"article": chunk.text, "fields": schema.field_guide()}
         # Without a listing quote, the chunk itself anchors the values: a sentence that
         # the article repeats is taken where the model read it.
         unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None
         found = _fill_all(schema, llm, strategy, abstain_above, usage, variables, warnings)
-        for item, quote in found:
-            # The quote is looked up in the whole article, nearest to its chunk.
-            anchor = align(quote, article.text, near=chunk.start) if quote else unquoted
-            items.append((item, anchor, chunk.text))
+        for item, quotes in found:
+            # The quotes are looked up in the whole article, nearest to their chunk.
+            spans = [align(quote, article.text, near=chunk.start) for quote in quotes]
+            passages = tuple(
+                paragraph(article.text, span.start) for span in spans if span.start is not None
+            )
+            anchor = spans[0] if spans else unquoted
+            items.append(Reading(item, anchor, chunk.text, tuple(dict.fromkeys(passages))))
     return items
 
 
@@ -322,23 +338,25 @@ def extract(
     records: list[BaseModel] = []
     seen: set[str] = set()
     looked_up = grounded = 0
-    for item, anchor, read in items:
-        key = item.model_dump_json()
+    for reading in items:
+        key = reading.item.model_dump_json()
         if key in seen:
             warnings.append("dropped a record that repeated an earlier one word for word")
             continue
         seen.add(key)
         record_id = f"{article.digest}-{len(records) + 1}"
-        context = Context(article.text, published, record_id, anchor)
-        record = schema.finalize(item, context)
+        where = {"anchor": reading.anchor, "passages": reading.passages}
+        context = Context(article.text, published, record_id, **where)
+        record = schema.finalize(reading.item, context)
         if settings.require_grounding and context.missing:
-            item = reground(item, context.missing, read, llm, usage)
-            context = Context(article.text, published, record_id, anchor, strict=True)
+            item = reground(reading.item, context.missing, reading.read, llm, usage)
+            context = Context(article.text, published, record_id, **where, strict=True)
             record = schema.finalize(item, context)
         warnings.extend(context.warnings)
         looked_up += context.looked_up
         grounded += context.found
-        records.append(record)
+        if record is not None:
+            records.append(record)
     combined = schema.combine(records, article.text)
     if len(combined) < len(records):
         warnings.append(

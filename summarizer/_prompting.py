@@ -19,6 +19,7 @@ from pathlib import Path
 import jinja2
 
 from summarizer._errors import SchemaError
+from summarizer._grounding import normalise
 
 _VERSION = re.compile(r"\{#-?\s*version:\s*(\S+?)\s*-?#\}")
 _BLOCKS = ("system", "user")
@@ -31,6 +32,13 @@ def prompts_dir() -> Path:
         return packaged
     # Editable installs import the package from the checkout, where prompts/ sits beside it.
     return Path(__file__).resolve().parent.parent / "prompts"
+
+
+@cache
+def prompt_words() -> str:
+    """Every built-in template's text, normalised (`normalise`): where the words of a
+    prompt's invented example would come from, were the model to copy one."""
+    return normalise(" ".join(p.read_text() for p in sorted(prompts_dir().glob("*.j2"))))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ class Context:
     published: date | None
     record_id: str
     anchor: Span | None = None
+    # The paragraphs (start, end) where the listing found the incident told; a figure
+    # of the incident must stand in one of them or in its evidence's paragraph.
+    passages: tuple[tuple[int, int], ...] = ()
     # Strict: a value the article does not contain is removed, not kept unaligned
     # (the second pass of --require-grounding).
     strict: bool = False
@@ -54,7 +57,9 @@ class Context:
             self.missing.append(value)
 
 
-Finalize = Callable[[BaseModel, Context], BaseModel]
+# The model's item -> the record users get, or None when the item is no record (the
+# reason goes in `Context.warnings`).
+Finalize = Callable[[BaseModel, Context], BaseModel | None]
 # A document's records and the article's text -> the records to keep (merged, dropped).
 Combine = Callable[[list[BaseModel], str], list[BaseModel]]
 

@@ -43,7 +43,7 @@ MODEL = "fake-model"
 
 def article(number: int) -> str:
     return (
-        f"On 30 December 2023 {QUOTE} and injured 108 others, officials said. "
+        f"In Russia on 30 December 2023 {QUOTE} and injured 108 others, officials said. "
         f"This is report number {number}."
     )
 

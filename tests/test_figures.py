@@ -12,6 +12,7 @@ from summarizer import LLMClient, Settings
 from summarizer._api import run
 from summarizer._article import check_text
 from summarizer._figures import passages, recount
+from summarizer._grounding import paragraph
 from summarizer._incident import FigureDraft, finalize
 from summarizer._llm import Usage
 from summarizer._pipeline import Document
@@ -87,7 +88,9 @@ def test_recounted_figures_join_the_fills_and_make_two_claims_on_the_friday_toll
     # The phrase the fill already had is not added twice.
     assert [f.phrase for f in after.killed] == ["over 35 people", "39"]  # type: ignore[attr-defined]
 
-    context = Context(text=TEXT, published=None, record_id="r-1")
+    # The paragraphs the listing quoted for the incident, as the pipeline passes them.
+    quoted = tuple(paragraph(TEXT, TEXT.index(quote)) for quote in (FRIDAY, ZELENSKIY))
+    context = Context(text=TEXT, published=None, record_id="r-1", passages=quoted)
     incident = finalize(after, context)
     assert incident.killed is not None
     assert [(c.best, c.claimant) for c in incident.killed.claims] == [
@@ -137,6 +140,17 @@ def test_the_staged_path_reads_figures_again_and_keeps_both_tolls() -> None:
     [record] = doc.records
     assert record.killed is not None
     assert [c.best for c in record.killed.claims] == [35, 39]
+
+
+def test_an_incident_quoted_once_gets_no_figures_call() -> None:
+    once = {**STAGED_ANSWERS, "IncidentList": {"incidents": [
+        {"quote": FRIDAY, "what": "missile strike in Ukraine"},
+    ]}}  # fmt: skip
+    endpoint = FiguresEndpoint(by_model={**once, "Figures": ZELENSKIY_ANSWER})
+    doc = extracted(endpoint)
+    assert doc.usage.llm_calls == 2  # listing, fill
+    [record] = doc.records
+    assert [c.best for c in record.killed.claims] == [35]
 
 
 def test_a_figures_call_that_never_validates_leaves_the_fill_standing() -> None:

@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from summarizer._grounding import paragraph
 from summarizer._incident import (
     FigureDraft,
     Incident,
@@ -34,16 +35,27 @@ def draft(**fields) -> IncidentDraft:
     return IncidentDraft(**{**base, **fields})
 
 
-def run(d: IncidentDraft, published=datetime.date(2023, 12, 30)) -> tuple[Incident, list[str]]:
-    context = Context(text=TEXT, published=published, record_id="r-1")
+ZELENSKIY = "39 of them have been killed so far"
+
+
+def passages_of(*quotes: str) -> tuple[tuple[int, int], ...]:
+    """The paragraphs of the seed holding `quotes`, as the listing's quotes give them."""
+    return tuple(paragraph(TEXT, TEXT.index(quote)) for quote in quotes)
+
+
+def run(
+    d: IncidentDraft, published=datetime.date(2023, 12, 30), quotes: tuple[str, ...] = ()
+) -> tuple[Incident, list[str]]:
+    context = Context(text=TEXT, published=published, record_id="r-1",
+                      passages=passages_of(*quotes))  # fmt: skip
     return finalize(d, context), context.warnings
 
 
 def test_two_sources_make_two_claims_on_one_incident() -> None:
     incident, _ = run(draft(killed=[
         FigureDraft(phrase="over 35 people", said_by=None),
-        FigureDraft(phrase="39 of them have been killed so far", said_by="Volodymyr Zelenskiy"),
-    ]))  # fmt: skip
+        FigureDraft(phrase=ZELENSKIY, said_by="Volodymyr Zelenskiy"),
+    ]), quotes=(ZELENSKIY,))  # fmt: skip
     killed = incident.killed
     assert killed is not None
     assert [(c.best, c.qualifier, c.claimant) for c in killed.claims] == [
@@ -124,18 +136,55 @@ def test_a_strict_context_removes_them_and_names_them() -> None:
     assert sorted(context.missing) == ["Lviv", "the Wagner group"]
 
 
-def test_the_evidence_is_kept_even_when_strict() -> None:
-    context = Context(text=TEXT, published=None, record_id="r-1", strict=True)
-    incident = finalize(draft(quote="Kyiv was quiet all week."), context)
-    assert (incident.evidence.text, incident.evidence.alignment) == (
-        "Kyiv was quiet all week.",
-        "none",
+def test_a_record_whose_evidence_is_not_in_the_article_is_no_record() -> None:
+    context = Context(text=TEXT, published=None, record_id="r-1")
+    assert finalize(draft(quote="Kyiv was quiet all week."), context) is None
+    assert context.warnings == [
+        "r-1: dropped: its evidence 'Kyiv was quiet all week.' is not the article"
+    ]
+    assert context.missing == ["Kyiv was quiet all week."]  # --require-grounding re-asks it
+
+
+def test_a_record_from_a_prompts_example_is_no_record_and_says_so() -> None:
+    context = Context(text=TEXT, published=None, record_id="r-1")
+    quote = "Rebels set fire to a bus in Lima on Monday."
+    assert finalize(draft(quote=quote), context) is None
+    assert "is a prompt's example, not the article" in context.warnings[0]
+
+
+def test_a_value_from_a_prompts_example_is_removed_and_a_made_up_one_kept_unaligned() -> None:
+    incident, warnings = run(draft(place="San Marcos", perpetrators=["Rebels", "the Wagner group"]))
+    assert incident.location.place is None
+    assert [p.text for p in incident.perpetrators] == ["the Wagner group"]
+    assert "r-1: place 'San Marcos' is not in the article but in a prompt's example (removed)" in (
+        warnings
+    )  # fmt: skip
+
+
+def test_a_figure_outside_the_paragraphs_of_its_incident_is_refused() -> None:
+    figure = FigureDraft(phrase=ZELENSKIY, said_by="Volodymyr Zelenskiy")
+    incident, warnings = run(draft(killed=[figure]))  # the listing quoted no such paragraph
+    assert incident.killed is None
+    assert (
+        f"r-1: killed {ZELENSKIY!r} stands outside the paragraphs that tell of this "
+        "incident" in warnings
     )
 
 
 def test_event_type_is_derived_from_the_sub_type() -> None:
-    incident, _ = run(draft(sub_event_type="interception"))
+    quote = "Earlier, Russian officials had reported shooting down 32 Ukrainian drones"
+    incident, _ = run(draft(quote=quote, sub_event_type="interception"))
     assert incident.event_type == "strategic_developments"
+
+
+def test_a_sub_event_type_the_evidence_does_not_bear_is_replaced_by_what_it_shows() -> None:
+    quote = "Ukraine strikes back, missile hits Russia\u2019s Belgorod killing at least 14"
+    incident, warnings = run(draft(quote=quote, sub_event_type="suicide_bombing"))
+    assert incident.sub_event_type == "missile_or_artillery_attack"
+    assert (
+        "r-1: sub-event type suicide_bombing needs words its evidence does not have; "
+        "missile_or_artillery_attack, as its words show" in warnings
+    )
 
 
 def test_combine_claims_of_nothing_is_unknown_not_zero() -> None:
@@ -166,12 +215,17 @@ PARAGRAPH = draft(
     injured=[FigureDraft(phrase="more than 100 people",
                          said_by="Russia\u2019s emergencies ministry")],
 )  # fmt: skip
+CAPTION = (
+    "In this photo taken from video released by Russia Emergency Situations Ministry "
+    "telegram channel on Saturday, firefighters extinguish burning cars after shelling in "
+    "Belgorod, Russia | AP"
+)
 FRIDAY = draft(place="Ukraine", killed=[FigureDraft(phrase="over 35 people", said_by=None)])
 
 
-def finalized(*drafts: IncidentDraft) -> list[Incident]:
+def finalized(*drafts: IncidentDraft, published=datetime.date(2023, 12, 30)) -> list[Incident]:
     return [
-        finalize(d, Context(text=TEXT, published=datetime.date(2023, 12, 30), record_id=f"r-{i}"))
+        finalize(d, Context(text=TEXT, published=published, record_id=f"r-{i}"))
         for i, d in enumerate(drafts, start=1)
     ]
 
@@ -192,10 +246,13 @@ def test_one_incident_told_twice_becomes_one_record() -> None:
 def test_distinct_incidents_stay_distinct() -> None:
     records = finalized(HEADLINE, FRIDAY, PARAGRAPH)
     assert [r.id for r in combine(records, TEXT)] == ["r-1", "r-2"]  # PARAGRAPH joins r-1
-    # Same place, no shared figure: two incidents, as far as the program can tell.
-    other = draft(quote=PARAGRAPH.quote, place="Belgorod",
-                  killed=[FigureDraft(phrase="two other people", said_by=None)])  # fmt: skip
-    assert len(combine(finalized(HEADLINE, other), TEXT)) == 2
+    # In the body, at one place on days not resolved, without a shared figure: two
+    # incidents, as far as the program can tell.
+    caption = draft(quote=CAPTION, place="Belgorod", killed=[])
+    body = [PARAGRAPH, caption]
+    assert len(combine(finalized(*body, published=None), TEXT)) == 2
+    # ... and one when both days resolve to the same one.
+    assert len(combine(finalized(*body), TEXT)) == 1
 
 
 def test_one_sentence_with_two_places_is_two_incidents() -> None:
@@ -226,3 +283,25 @@ def test_a_figure_from_a_sentence_about_the_other_kind_of_casualties_is_refused(
     assert "r-1: killed '159 people' stands in a sentence about the other kind" in " ".join(
         warnings
     )
+
+
+# --- Where: the region and country as the article writes them ---------------------------
+
+DATELINE = "STARKVILLE, Miss. (AP) \u2014 A man was shot dead on Main Street on Monday, police said."
+
+
+def test_the_state_is_read_after_the_place_and_the_country_follows_it() -> None:
+    shot = draft(quote="A man was shot dead on Main Street on Monday, police said.",
+                 sub_event_type="attack_on_civilians", place="Starkville", country="USA",
+                 perpetrators=[], targets=[], weapons=[])  # fmt: skip
+    context = Context(text=DATELINE, published=None, record_id="r-1")
+    location = finalize(shot, context).location
+    assert (location.place, location.admin1, location.country) == (
+        "STARKVILLE", "Mississippi", "United States"
+    )  # fmt: skip
+
+
+def test_a_region_as_written_is_kept_and_a_country_the_article_lacks_is_not() -> None:
+    incident, warnings = run(draft(place="Belgorod", region="Belgorod", country="France"))
+    assert (incident.location.admin1, incident.location.country) == ("Belgorod", None)
+    assert "r-1: country 'France' is not in the article (removed)" in warnings
