@@ -5,9 +5,9 @@ Two strategies, the same for every schema:
 - ``staged``: one call lists the incidents, each with a quote that anchors it; then
   one call per incident (mentions of one name grouped, `_grouped`) fills the schema
   from the article with that incident in focus; for an incident told in several
-  sentences, a third call reads its figures again (`_figures`). Each call is easier for a small model
-  than "everything at once", and the shared prefix (instructions + article) is cached
-  by the server between calls.
+  sentences, a third call reads its figures again (`_figures`). Each call is easier for
+  a small model than "everything at once", and the shared prefix (instructions +
+  article) is cached by the server between calls.
 - ``single``: one call returns every incident. When the schema names a threshold
   (`Schema.abstain_above`), a short call first reads how much weight the model gives to
   an empty answer (log-probabilities of its first tokens); above it, no fill is asked.

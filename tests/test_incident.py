@@ -287,7 +287,9 @@ def test_a_figure_from_a_sentence_about_the_other_kind_of_casualties_is_refused(
 
 # --- Where: the region and country as the article writes them ---------------------------
 
-DATELINE = "STARKVILLE, Miss. (AP) \u2014 A man was shot dead on Main Street on Monday, police said."
+DATELINE = (
+    "STARKVILLE, Miss. (AP) \u2014 A man was shot dead on Main Street on Monday, police said."
+)
 
 
 def test_the_state_is_read_after_the_place_and_the_country_follows_it() -> None:
