@@ -26,6 +26,7 @@ from openai.types import CompletionUsage
 from pydantic import BaseModel
 
 from summarizer._errors import AuthenticationError, EndpointError, ExtractionError
+from summarizer._secrets import scrubbed, shown_url, url_secrets
 from summarizer._settings import ResponseFormat, Settings
 from summarizer._transport import RetryingTransport
 
@@ -86,6 +87,9 @@ class LLMClient:
         transport: httpx2.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url or "https://api.openai.com/v1"
+        # What messages show of the endpoint, and what they must never show.
+        self.shown_url = shown_url(self.base_url)
+        self._secrets = [api_key, *url_secrets(self.base_url)]
         self.model = model
         self.response_format = response_format
         self._settings = settings
@@ -200,18 +204,26 @@ class LLMClient:
         return {"response_format": {"type": "json_schema", "json_schema": named}}
 
     def _translate(self, exc: Exception) -> Exception:
-        """One clear error for whatever openai or instructor raised."""
+        """One clear error for whatever openai or instructor raised, scrubbed of the key
+        and of the URL's credentials (an endpoint may echo them back)."""
+        translated = self._translated(exc)
+        if translated is exc:
+            return exc
+        message = scrubbed(str(translated), self._secrets)
+        return type(translated)(message)
+
+    def _translated(self, exc: Exception) -> Exception:
         cause = _root_cause(exc)
         if isinstance(cause, (openai.AuthenticationError, openai.PermissionDeniedError)):
             return AuthenticationError(
-                f"{self.base_url} refused the API key (HTTP {cause.status_code}); "
+                f"{self.shown_url} refused the API key (HTTP {cause.status_code}); "
                 "check --api-key / SUMMARIZER_API_KEY"
             )
         if isinstance(cause, (openai.APIConnectionError, httpx2.TransportError)):
-            return EndpointError(f"cannot reach the model endpoint {self.base_url}: {cause}")
+            return EndpointError(f"cannot reach the model endpoint {self.shown_url}: {cause}")
         if isinstance(cause, openai.APIStatusError):
             return EndpointError(
-                f"the model endpoint {self.base_url} answered HTTP {cause.status_code}: "
+                f"the model endpoint {self.shown_url} answered HTTP {cause.status_code}: "
                 f"{_short(cause.message)}"
             )
         if isinstance(exc, IncompleteOutputException):

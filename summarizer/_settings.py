@@ -7,6 +7,10 @@ variables over defaults. Which model is used:
   server the program starts and stops itself;
 - a base URL (``--base-url`` / ``SUMMARIZER_BASE_URL``): any OpenAI-compatible endpoint;
 - a model name but no base URL: OpenAI itself, with ``OPENAI_API_KEY``.
+
+``OPENAI_API_KEY`` goes to OpenAI's own API only; another endpoint gets the key given for
+it (``--api-key`` / ``SUMMARIZER_API_KEY``), so a key is never sent to a host it was not
+meant for.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from types import NoneType
 from typing import Literal, get_args, get_type_hints
 
 from summarizer._errors import SetupError
+from summarizer._secrets import is_openai
 
 Strategy = Literal["staged", "single"]
 # How structured output is requested: OpenAI's ``json_schema`` response format, or
@@ -100,9 +105,11 @@ class Settings:
             raw = os.environ.get(_ENV_PREFIX + f.name.upper())
             if raw not in (None, ""):
                 values[f.name] = raw
-        if "api_key" not in values and os.environ.get("OPENAI_API_KEY"):
-            values["api_key"] = os.environ["OPENAI_API_KEY"]
         values.update({k: v for k, v in overrides.items() if v is not None})
+        base_url = values.get("base_url")
+        openai_key = os.environ.get("OPENAI_API_KEY")
+        if "api_key" not in values and openai_key and is_openai(str(base_url or "") or None):
+            values["api_key"] = openai_key
         return replace(cls(), **{k: _coerce(cls, k, v) for k, v in values.items()})
 
 
