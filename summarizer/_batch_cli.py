@@ -211,13 +211,16 @@ def export(
     schema: Annotated[
         str, typer.Option(help="Export the results of this schema (csv and md: incident).")
     ] = "incident",
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace --output if it exists (never the store).")
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Export a batch store's newest results: JSONL, CSV (after ACLED) or a Markdown digest."""
     from summarizer.cli import _reported  # cli imports this module
 
     with _reported(debug):
-        count = export_store(store, output_format.value, output, schema)
+        count = export_store(store, output_format.value, output, schema, force=force)
     if output:
         what = "document(s)" if output_format.value == "jsonl" else "incident(s)"
         typer.echo(f"summarizer: wrote {count} {what} to {output}", err=True)

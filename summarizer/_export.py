@@ -29,9 +29,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from summarizer._errors import SchemaError
-from summarizer._store import ExportedResult, Store
+from summarizer._errors import InputError, SchemaError
+from summarizer._render import link, printable
+from summarizer._store import LOCK_FILE, STORE_FILE, ExportedResult, Store
 
+# The store's database, its write-ahead log and shared memory, and its lock.
+STORE_FILES = (STORE_FILE, f"{STORE_FILE}-wal", f"{STORE_FILE}-shm", LOCK_FILE)
 CSV_COLUMNS = (
     "event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "country",
     "admin1", "location", "fatalities_best", "fatalities_low", "fatalities_high",
@@ -139,12 +142,11 @@ def _digest_line(result: ExportedResult, record: dict[str, Any]) -> str:
     kind = record["sub_event_type"].replace("_", " ").capitalize()
     counts = [_count(record["killed"], "killed"), _count(record["injured"], "injured")]
     figures = ", ".join(c for c in counts if c)
-    label = result.title or result.source
-    link = f"[{label}]({result.url})" if result.url else label
+    source = link(result.title or result.source, result.url)
     return (
         f"- **{kind}**: {record['summary']}"
         + (f" — {figures}." if figures else "")
-        + f" Source: {link} (`{record['id']}`)"
+        + f" Source: {source} (`{record['id']}`)"
     )
 
 
@@ -158,7 +160,8 @@ def write_md(results: Iterable[ExportedResult], out: TextIO) -> int:
         producers.add((result.document["model"], result.document["prompt_version"]))
         for record in result.document["records"]:
             places = groups[_date_heading(record["date"])]
-            places[_place_heading(record["location"])].append(_digest_line(result, record))
+            line = printable(_digest_line(result, record))
+            places[printable(_place_heading(record["location"]))].append(line)
     incidents = sum(len(lines) for places in groups.values() for lines in places.values())
     made_by = ", ".join(f"model `{m}`, prompt `{p}`" for m, p in sorted(producers))
     out.write(f"# Incident digest\n\n{incidents} incident(s) from {articles} article(s)")
@@ -201,15 +204,37 @@ def _stdout() -> Iterator[TextIO]:
         stream.detach()
 
 
+def _check_output(output: Path, folder: Path, force: bool) -> None:
+    """Refuse an output that would replace the store's own files (never), a file that is
+    already there (unless `force`), a folder, or a place that cannot hold a file."""
+    own = {(folder / name).resolve() for name in STORE_FILES}
+    if output.resolve() in own:
+        raise InputError(f"{output}: is one of the store's own files; export to another file")
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; give the file to write")
+    if output.exists() and not force:
+        raise InputError(f"{output}: exists; give --force to replace it")
+    if not output.parent.is_dir():
+        raise InputError(f"{output.parent}: no such folder")
+
+
 def export_store(
-    folder: Path, fmt: str, output: Path | None = None, schema: str = INCIDENT_SCHEMA
+    folder: Path,
+    fmt: str,
+    output: Path | None = None,
+    schema: str = INCIDENT_SCHEMA,
+    *,
+    force: bool = False,
 ) -> int:
-    """Write the store's results in `fmt` to `output` (atomically) or stdout.
+    """Write the store's results in `fmt` to `output` (atomically) or stdout; an existing
+    `output` is replaced only with `force`, the store's own files never.
 
     Returns how many items were written: documents for jsonl, incidents for csv and md.
     """
     if fmt != "jsonl" and schema != INCIDENT_SCHEMA:
         raise SchemaError(f"the {fmt} export lays out {INCIDENT_SCHEMA} records; use jsonl")
+    if output is not None:
+        _check_output(output, folder, force)
     with Store.read(folder) as store:
         opened = atomic_file(output) if output else _stdout()
         with opened as out:

@@ -169,3 +169,35 @@ def test_export_of_a_folder_without_a_store(tmp_path) -> None:
         result.stderr.startswith("summarizer: error: ") and "no summarizer store" in result.stderr
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["summarizer.db", "summarizer.db-wal", "summarizer.lock"])
+def test_an_export_never_writes_over_the_store(out, name: str) -> None:
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    result = runner.invoke(
+        app, ["export", str(out), "--format", "csv", "-o", str(out / name), "--force"]
+    )
+    assert result.exit_code == InputError.exit_code
+    assert "is one of the store's own files" in result.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_an_existing_file_is_replaced_only_with_force(out, tmp_path) -> None:
+    target = tmp_path / "mine.csv"
+    target.write_text("my own notes")
+    result = runner.invoke(app, ["export", str(out), "--format", "csv", "-o", str(target)])
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr == f"summarizer: error: {target}: exists; give --force to replace it\n"
+    assert target.read_text() == "my own notes"
+    forced = runner.invoke(app, ["export", str(out), "-o", str(target), "--force"])
+    assert forced.exit_code == 0 and target.read_text().startswith("{")
+
+
+@pytest.mark.parametrize(
+    ("where", "fragment"), [("folder", "is a folder"), ("missing/x.csv", "no such folder")]
+)
+def test_an_export_to_where_no_file_can_be_is_one_line(out, tmp_path, where, fragment) -> None:
+    (tmp_path / "folder").mkdir()
+    result = runner.invoke(app, ["export", str(out), "-o", str(tmp_path / where)])
+    assert result.exit_code == InputError.exit_code
+    assert result.stderr.count("\n") == 1 and fragment in result.stderr
