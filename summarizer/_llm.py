@@ -105,6 +105,9 @@ class LLMClient:
             base_url=self.base_url,
             api_key=api_key or "not-needed",
             http_client=http_client,
+            # Given again: openai takes a client timeout equal to httpx's default (5 s) for
+            # "not set" and puts its own 600 s in its place.
+            timeout=settings.timeout,
             max_retries=0,  # transport retries happen in RetryingTransport
         )
         self._raw = raw

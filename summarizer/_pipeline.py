@@ -41,10 +41,9 @@ from summarizer._llm import LLMClient, Usage
 from summarizer._prompting import load_prompt
 from summarizer._regrounding import REGROUND_PROMPT, reground
 from summarizer._schema import Context, Schema
-from summarizer._settings import Settings, Strategy
+from summarizer._settings import CHUNK_OVERLAP, Settings, Strategy
 
 MAX_INCIDENTS = 8
-CHUNK_OVERLAP = 600  # characters: two or three sentences of news prose
 
 
 class IncidentMention(BaseModel):

@@ -16,14 +16,16 @@ meant for.
 from __future__ import annotations
 
 import functools
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import NoneType
 from typing import Literal, get_args, get_type_hints
+from urllib.parse import urlsplit
 
 from summarizer._errors import SetupError
-from summarizer._secrets import is_openai
+from summarizer._secrets import is_openai, shown_url
 
 Strategy = Literal["staged", "single"]
 # How structured output is requested: OpenAI's ``json_schema`` response format, or
@@ -31,6 +33,11 @@ Strategy = Literal["staged", "single"]
 ResponseFormat = Literal["json_schema", "json_object"]
 
 _ENV_PREFIX = "SUMMARIZER_"
+# Characters two overlapping parts of a long article share: two or three sentences.
+CHUNK_OVERLAP = 600
+# A part reads at least three times as much new text as it shares with the one before;
+# smaller parts multiply the calls (thousands for one article) and cut incidents apart.
+MIN_CHUNK_CHARS = 4 * CHUNK_OVERLAP
 _BOOLEANS = {"1": True, "true": True, "yes": True, "on": True,
              "0": False, "false": False, "no": False, "off": False}  # fmt: skip
 
@@ -87,6 +94,25 @@ class Settings:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise SetupError(f"{name} must be a positive number, not {value}")
+        self._check_ranges()
+        if self.base_url is not None:
+            _check_url(self.base_url)
+
+    def _check_ranges(self) -> None:
+        """Numbers a run cannot work with are set-up errors, not odd failures later."""
+        if self.chunk_chars < MIN_CHUNK_CHARS:
+            raise SetupError(
+                f"chunk_chars must be at least {MIN_CHUNK_CHARS:,} (a part of the article is "
+                f"read with {CHUNK_OVERLAP} characters of the one before), not {self.chunk_chars}"
+            )
+        if not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise SetupError(f"timeout must be a positive number of seconds, not {self.timeout}")
+        if not (math.isfinite(self.temperature) and 0 <= self.temperature <= 2):
+            raise SetupError(f"temperature must be from 0 to 2, not {self.temperature}")
+        for name in ("max_backoff", "transport_retries", "reasks"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise SetupError(f"{name} must be 0 or more, not {value}")
 
     @property
     def embedded(self) -> bool:
@@ -111,6 +137,16 @@ class Settings:
         if "api_key" not in values and openai_key and is_openai(str(base_url or "") or None):
             values["api_key"] = openai_key
         return replace(cls(), **{k: _coerce(cls, k, v) for k, v in values.items()})
+
+
+def _check_url(url: str) -> None:
+    """An endpoint is an http(s) URL with a host; its credentials are never shown."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SetupError(
+            f"base URL {shown_url(url)!r} is not an http(s) URL with a host, e.g. "
+            "http://localhost:8000/v1"
+        )
 
 
 def _coerce(cls: type[Settings], name: str, value: object) -> object:

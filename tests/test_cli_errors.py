@@ -269,6 +269,16 @@ def test_a_page_the_html_reader_fails_on_is_an_input_error(monkeypatch, tmp_path
         ({"SUMMARIZER_MAX_ARTICLE_CHARS": "0"}, "max_article_chars must be a positive"),
         ({"SUMMARIZER_CHUNK_CHARS": "0"}, "chunk_chars must be a positive"),
         ({"SUMMARIZER_REQUIRE_GROUNDING": "maybe"}, "must be 1/0, true/false, not 'maybe'"),
+        ({"SUMMARIZER_CHUNK_CHARS": "1000"}, "chunk_chars must be at least 2,400"),
+        ({"SUMMARIZER_TIMEOUT": "-1"}, "timeout must be a positive number of seconds"),
+        ({"SUMMARIZER_TEMPERATURE": "nan"}, "temperature must be from 0 to 2, not nan"),
+        ({"SUMMARIZER_MAX_BACKOFF": "-1"}, "max_backoff must be 0 or more"),
+        ({"SUMMARIZER_TRANSPORT_RETRIES": "-1"}, "transport_retries must be 0 or more"),
+        ({"SUMMARIZER_REASKS": "-2"}, "reasks must be 0 or more"),
+        ({"SUMMARIZER_BASE_URL": "ftp://x"}, "base URL 'ftp://x' is not an http(s) URL"),
+        ({"SUMMARIZER_BASE_URL": "notaurl"}, "base URL 'notaurl' is not an http(s) URL"),
+        ({"SUMMARIZER_BASE_URL": "http://"}, "base URL 'http://' is not an http(s) URL"),
+        ({"SUMMARIZER_BASE_URL": "ftp://bob:S3CRET@x/v1"}, "'ftp://bob:***@x/v1'"),
     ],
 )
 def test_invalid_settings(monkeypatch, tmp_path, env, fragment) -> None:

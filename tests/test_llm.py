@@ -245,3 +245,9 @@ def test_extract_asks_no_logprobs() -> None:
     endpoint = Endpoint(httpx2.Response(200, json=completion('{"cities": []}', 100, 5)))
     client(endpoint).extract(Cities, [{"role": "user", "content": "t"}], Usage())
     assert "logprobs" not in endpoint.requests[0]
+
+
+def test_a_configured_timeout_holds_even_at_httpx_default_of_five_seconds() -> None:
+    settings = Settings(base_url="http://model.test/v1", model="m", timeout=5.0)
+    client = LLMClient(base_url=settings.base_url, model="m", api_key="k", settings=settings)
+    assert client._raw.timeout == 5.0
