@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from summarizer._article import Article, check_text
-from summarizer._dates import find_dateline
+from summarizer._dates import PUBLISHED_YEARS, find_dateline, plausible_publication
 from summarizer._errors import InputError
 from summarizer._llm import LLMClient
 from summarizer._pipeline import Document, extract, needs_log_probabilities
@@ -48,13 +48,18 @@ def connect(settings: Settings, *, log_probabilities: bool = False) -> LLMClient
 
 
 def parse_published(value: date | str | None) -> date | None:
-    """A publication date from ``YYYY-MM-DD`` (or a `date`); InputError otherwise."""
-    if value is None or isinstance(value, date):
-        return value
+    """A publication date from ``YYYY-MM-DD`` (or a `date`) in `PUBLISHED_YEARS`;
+    InputError otherwise."""
+    if value is None:
+        return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
+        day = value if isinstance(value, date) else date.fromisoformat(value)
+    except (TypeError, ValueError):
         raise InputError(f"publication date {value!r} is not YYYY-MM-DD") from None
+    if not plausible_publication(day):
+        first, last = PUBLISHED_YEARS
+        raise InputError(f"publication date {value!s} is not between the years {first} and {last}")
+    return day
 
 
 def run(

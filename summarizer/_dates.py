@@ -369,8 +369,16 @@ def resolve_date(text: str | None, published: datetime.date | None) -> ResolvedD
         return explicit
     if published is None:
         return _unknown(text)
-    resolved = _relative(text, cleaned, published) or _dateparser(text, cleaned, published)
+    try:
+        resolved = _relative(text, cleaned, published) or _dateparser(text, cleaned, published)
+    except (OverflowError, ValueError):  # a day before year 1 or after 9999: none to give
+        return _unknown(text)
     return resolved or _unknown(text)
+
+
+# Years a publication date may have: the first newspapers on, and nothing near the end of
+# the calendar (relative dates are computed from it: "next week" of 9999-12-31 is none).
+PUBLISHED_YEARS = (1600, 2999)
 
 
 def find_dateline(article: str) -> datetime.date | None:
@@ -381,8 +389,17 @@ def find_dateline(article: str) -> datetime.date | None:
     the earliest one wins.  A dateline without a year ("KYIV, Dec 30 (Reuters) -") gives
     ``None``: the year is never guessed, not even from the current date.
     """
-    found = [date for _, date in _full_dates(_clean(article[:DATELINE_WINDOW])) if date]
+    found = [
+        date
+        for _, date in _full_dates(_clean(article[:DATELINE_WINDOW]))
+        if date and plausible_publication(date)
+    ]
     return found[0] if found else None
+
+
+def plausible_publication(day: datetime.date) -> bool:
+    """True for a day news can have been published on (`PUBLISHED_YEARS`)."""
+    return PUBLISHED_YEARS[0] <= day.year <= PUBLISHED_YEARS[1]
 
 
 _DATE_PHRASE_RE = re.compile(

@@ -93,11 +93,19 @@ def test_empty_stdin() -> None:
     assert_one_line_error(run("extract", "-", stdin=b""), InputError.exit_code, "<stdin>")
 
 
-def test_bad_published_date(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("published", "fragment"),
+    [
+        ("30/12/2023", "YYYY-MM-DD"),
+        ("0001-01-01", "not between the years 1600 and 2999"),
+        ("9999-12-31", "not between the years 1600 and 2999"),
+    ],
+)
+def test_bad_published_date(tmp_path, published: str, fragment: str) -> None:
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded.")
     assert_one_line_error(
-        run("extract", str(path), "--published", "30/12/2023"), InputError.exit_code, "YYYY-MM-DD"
+        run("extract", str(path), "--published", published), InputError.exit_code, fragment
     )
 
 

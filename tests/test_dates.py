@@ -182,3 +182,16 @@ def test_find_dateline(article: str, expected: D | None) -> None:
 
 def test_seed_has_no_dateline() -> None:
     assert find_dateline(SEED_PATH.read_text(encoding="utf-8")) is None
+
+
+@pytest.mark.parametrize("text", ["yesterday", "last week", "on Monday", "last month",
+                                  "next year", "tomorrow", "last year", "3 days ago"])  # fmt: skip
+@pytest.mark.parametrize("published", [datetime.date(1, 1, 1), datetime.date(9999, 12, 31)])
+def test_a_date_the_calendar_cannot_hold_is_unknown_never_a_crash(text, published) -> None:
+    resolved = resolve_date(text, published)
+    assert resolved.precision == "unknown" or resolved.start is not None
+
+
+def test_a_dateline_of_an_implausible_year_is_no_publication_date() -> None:
+    assert find_dateline("KYIV, 1 January 0001 - Shelling went on.") is None
+    assert find_dateline("KYIV, 1 January 2024 - Shelling went on.") == datetime.date(2024, 1, 1)
