@@ -9,7 +9,9 @@ other 4xx. Validation re-asks are instructor's job, one level up.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
+import math
 import time
 
 import httpx2
@@ -27,15 +29,27 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 def _retry_after(response: httpx2.Response) -> float | None:
-    """Seconds the server asks us to wait, from ``Retry-After`` (seconds or HTTP date)."""
+    """Seconds the server asks us to wait, from ``Retry-After`` (seconds or HTTP date);
+    None when it says nothing usable (then the backoff decides)."""
     value = response.headers.get("retry-after")
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return None if parsed is None else max(0.0, parsed.timestamp() - time.time())
+        return _seconds_until(value)
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def _seconds_until(http_date: str) -> float | None:
+    """Seconds from now until an HTTP date ("Wed, 21 Oct 2026 07:28:00 GMT"), or None."""
+    try:
+        moment = email.utils.parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:  # "-0000": a UTC time whose zone was not given
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return max(0.0, moment.timestamp() - time.time())
 
 
 class RetryingTransport(httpx2.BaseTransport):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+
 import httpx2
 import pytest
 
@@ -53,6 +56,22 @@ def test_honours_retry_after_seconds() -> None:
     script, sleeps = Script(429, 200, headers={"Retry-After": "7"}), []
     assert _client(script, sleeps).get("/").status_code == 200
     assert sleeps == [7.0]
+
+
+def test_honours_retry_after_as_an_http_date() -> None:
+    soon = email.utils.format_datetime(
+        datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=12), usegmt=True
+    )
+    script, sleeps = Script(503, 200, headers={"Retry-After": soon}), []
+    assert _client(script, sleeps).get("/").status_code == 200
+    assert len(sleeps) == 1 and 9 <= sleeps[0] <= 12
+
+
+@pytest.mark.parametrize("value", ["soon", "Wed, 99 Foo 2026", "nan", "inf", "-5e999"])
+def test_a_retry_after_that_says_nothing_usable_leaves_the_backoff_to_decide(value) -> None:
+    script, sleeps = Script(429, 429, 200, headers={"Retry-After": value}), []
+    assert _client(script, sleeps).get("/").status_code == 200
+    assert len(sleeps) == 2 and all(0 <= s <= 30 for s in sleeps)
 
 
 def test_retry_after_is_capped_by_max_backoff() -> None:
