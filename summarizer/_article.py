@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from summarizer._errors import ArticleTooLongError, InputError
 
@@ -36,9 +37,26 @@ def check_text(text: str, source: str, max_chars: int) -> Article:
     return Article(text=text, source=source)
 
 
+# The most bytes `max_chars` characters take in UTF-8 (four bytes each at most).
+UTF8_MAX_BYTES = 4
+
+
+def read_bounded(handle: BinaryIO, source: str, max_chars: int) -> bytes:
+    """What `handle` holds, refused as too long past what `max_chars` characters can take:
+    a device or a stream without end (``/dev/zero``, ``yes |``) is never read whole."""
+    limit = UTF8_MAX_BYTES * max_chars
+    data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ArticleTooLongError(
+            f"{source}: more than {limit:,} bytes, more than {max_chars:,} characters can "
+            "take; not an article (raise --max-chars if it is one)"
+        )
+    return data
+
+
 def decode(data: bytes, source: str) -> str:
     """UTF-8 text from bytes, refusing binary data with a clear message."""
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data:
         raise InputError(f"{source}: looks like a binary file, not text")
     try:
         return data.decode("utf-8-sig")

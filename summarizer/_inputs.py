@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from summarizer._api import parse_published
-from summarizer._article import STDIN, Article, check_text, decode
+from summarizer._article import STDIN, Article, check_text, decode, read_bounded
 from summarizer._errors import InputError, SetupError, SummarizerError
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text", ""})
@@ -81,6 +82,15 @@ def _walk(path: str) -> Iterator[Path]:
         yield from (Path(folder) / n for n in sorted(names) if not n.startswith("."))
 
 
+def _special(file: Path) -> bool:
+    """True for what a folder may hold but is no file to read: a FIFO (reading one waits
+    for a writer, maybe for ever), a socket, a device."""
+    try:
+        return not stat.S_ISREG(file.stat().st_mode)
+    except OSError:
+        return False  # reading it will say why
+
+
 def count_inputs(paths: Iterable[str]) -> int | None:
     """How many articles `paths` hold (for a progress bar); None when stdin is among them."""
     total = 0
@@ -120,6 +130,10 @@ class Reader:
                 yield from self._lines(sys.stdin.buffer, "<stdin>")
                 continue
             for file in _walk(path):
+                if file != Path(path) and _special(file):
+                    error = InputError(f"{file}: not a regular file (a pipe or a device)")
+                    yield BadInput(_hash_id(str(file).encode()), str(file), error)
+                    continue
                 yield from self._file(file)
 
     def objects(self, articles: Iterable[str | Mapping[str, Any]]) -> Iterator[Input]:
@@ -145,7 +159,11 @@ class Reader:
             if suffix == ".jsonl":
                 yield from self._lines(handle, source)
                 return
-            data = handle.read()
+            try:
+                data = read_bounded(handle, source, self.max_chars)
+            except InputError as exc:
+                yield BadInput(_hash_id(source.encode()), source, exc)
+                return
         try:
             if suffix in HTML_SUFFIXES:
                 yield self._html(data, source)
@@ -205,7 +223,7 @@ class Reader:
 
     def _html(self, data: bytes, source: str) -> Input:
         """The main text of a web page, with its title, canonical URL and date if it has them."""
-        if b"\x00" in data[:8192]:
+        if b"\x00" in data:
             decode(data, source)  # raises the binary-file error
         page = _page(data, source)
         if page is None or not (page.text or "").strip():

@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from summarizer._api import connect, parse_published, run
-from summarizer._article import STDIN, decode
+from summarizer._article import STDIN, decode, read_bounded
 from summarizer._batch_cli import batch, export
 from summarizer._errors import InputError, SummarizerError
 from summarizer._eval_cli import eval_run
@@ -142,7 +142,11 @@ def _articles(paths: list[str], reader: Reader) -> Iterator[Input]:
     """The articles `extract` is given: each file's as `batch` reads it, stdin as plain text."""
     for path in paths:
         if path == STDIN:
-            yield reader.checked(decode(sys.stdin.buffer.read(), "<stdin>"), "<stdin>")
+            try:
+                data = read_bounded(sys.stdin.buffer, "<stdin>", reader.max_chars)
+                yield reader.checked(decode(data, "<stdin>"), "<stdin>")
+            except InputError as exc:
+                yield BadInput("<stdin>", "<stdin>", exc)
         elif Path(path).is_dir():
             error = InputError(f"{path}: is a directory; give article files (or '-' for stdin)")
             yield BadInput(path, path, error)

@@ -295,3 +295,23 @@ def test_invalid_settings(monkeypatch, tmp_path, env, fragment) -> None:
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded.")
     assert_one_line_error(run("extract", str(path)), SetupError.exit_code, fragment)
+
+
+def test_a_device_without_end_is_refused_at_the_length_limit() -> None:
+    assert_one_line_error(
+        run("extract", "/dev/zero", "--max-chars", "1000"),
+        ArticleTooLongError.exit_code, "/dev/zero: more than 4,000 bytes",
+    )  # fmt: skip
+
+
+def test_endless_stdin_is_refused_at_the_length_limit() -> None:
+    assert_one_line_error(
+        run("extract", "-", "--max-chars", "1000", stdin=b"y\n" * 10_000),
+        ArticleTooLongError.exit_code, "<stdin>: more than 4,000 bytes",
+    )  # fmt: skip
+
+
+def test_a_nul_byte_anywhere_makes_a_binary_file(tmp_path) -> None:
+    path = tmp_path / "late.txt"
+    path.write_bytes(b"A bomb exploded. " * 1000 + b"\x00")
+    assert_one_line_error(run("extract", str(path)), InputError.exit_code, "binary")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -183,3 +184,11 @@ def test_a_failed_import_in_html_reading_says_what_to_install(
     (tmp_path / "page.html").write_text("<html><body><p>A bomb exploded.</p></body></html>")
     (item,) = read(tmp_path / "page.html")
     assert isinstance(item.error, SetupError) and fragment in str(item.error)
+
+
+def test_a_pipe_in_a_folder_is_refused_not_waited_on(tmp_path) -> None:
+    os.mkfifo(tmp_path / "feed.txt")
+    (tmp_path / "real.txt").write_text(TEXT)
+    pipe, real = read(tmp_path)
+    assert isinstance(pipe, BadInput) and "not a regular file" in reason(pipe)
+    assert isinstance(real, ArticleInput)
