@@ -30,6 +30,7 @@ from typing import Any, BinaryIO
 from summarizer._api import parse_published
 from summarizer._article import STDIN, Article, check_text, decode, read_bounded
 from summarizer._errors import InputError, SetupError, SummarizerError
+from summarizer._jsonl import loads
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".text", ""})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -104,7 +105,7 @@ def count_inputs(paths: Iterable[str]) -> int | None:
                     with file.open("rb") as handle:
                         total += sum(1 for line in handle if line.strip())
                 elif suffix == ".json":
-                    loaded = json.loads(file.read_bytes())
+                    loaded = loads(file.read_bytes())
                     total += len(loaded) if isinstance(loaded, list) else 1
                 else:
                     total += 1
@@ -160,7 +161,9 @@ class Reader:
                 yield from self._lines(handle, source)
                 return
             try:
-                data = read_bounded(handle, source, self.max_chars)
+                # A .json file may hold many articles: read whole, as documented.
+                bounded = suffix != ".json"
+                data = read_bounded(handle, source, self.max_chars) if bounded else handle.read()
             except InputError as exc:
                 yield BadInput(_hash_id(source.encode()), source, exc)
                 return
@@ -168,7 +171,7 @@ class Reader:
             if suffix in HTML_SUFFIXES:
                 yield self._html(data, source)
             elif suffix == ".json":
-                yield from self._json(json.loads(decode(data, source)), source, data)
+                yield from self._json(loads(decode(data, source)), source, data)
             else:
                 yield self.checked(decode(data, source), source)
         except SummarizerError as exc:
@@ -190,7 +193,7 @@ class Reader:
                 continue
             source = f"{name}:{number}"
             try:
-                loaded = json.loads(decode(line, source))
+                loaded = loads(decode(line, source))
             except InputError as exc:
                 yield BadInput(_hash_id(line), source, exc)
                 continue

@@ -11,6 +11,15 @@ from typing import Any
 from summarizer._errors import InputError
 
 
+def loads(text: str | bytes) -> Any:
+    """`json.loads`, and JSON nested too deeply for it (a RecursionError) a ValueError as
+    any other JSON it cannot read: one such line must not stop a batch on every rerun."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
+
+
 @dataclass(frozen=True)
 class BadLine:
     path: Path
@@ -38,9 +47,9 @@ def read_objects(path: Path, required: tuple[str, ...]) -> Iterator[dict[str, An
                 if not line.strip():
                     continue
                 try:
-                    item = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield BadLine(path, number, f"not valid JSON ({exc.msg})")
+                    item = loads(line)
+                except ValueError as exc:
+                    yield BadLine(path, number, f"not valid JSON ({getattr(exc, 'msg', exc)})")
                     continue
                 if not isinstance(item, dict):
                     yield BadLine(path, number, "not a JSON object")

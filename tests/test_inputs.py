@@ -192,3 +192,13 @@ def test_a_pipe_in_a_folder_is_refused_not_waited_on(tmp_path) -> None:
     pipe, real = read(tmp_path)
     assert isinstance(pipe, BadInput) and "not a regular file" in reason(pipe)
     assert isinstance(real, ArticleInput)
+
+
+def test_json_nested_too_deeply_is_one_bad_line_not_a_crash(tmp_path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    (tmp_path / "feed.jsonl").write_text(deep + "\n" + json.dumps({"text": TEXT}) + "\n")
+    (tmp_path / "one.json").write_text(deep)
+    assert count_inputs([str(tmp_path)]) == 3
+    bad_line, good, bad_file = read(tmp_path)
+    assert "nested too deeply" in reason(bad_line) and "nested too deeply" in reason(bad_file)
+    assert isinstance(good, ArticleInput)
