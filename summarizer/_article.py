@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -55,7 +56,13 @@ def read_bounded(handle: BinaryIO, source: str, max_chars: int) -> bytes:
 
 
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 text from bytes, refusing binary data with a clear message."""
+    """Text from UTF-8 bytes (or UTF-16 ones that start with their byte-order mark, as
+    some Windows tools save text), refusing binary data with a clear message."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(f"{source}: starts as UTF-16 text but is not") from None
     if b"\x00" in data:
         raise InputError(f"{source}: looks like a binary file, not text")
     try:

@@ -22,6 +22,7 @@ import httpx2
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, InstructorRetryException
+from instructor.core.exceptions import ResponseParsingError
 from openai.types import CompletionUsage
 from pydantic import BaseModel
 
@@ -229,6 +230,13 @@ class LLMClient:
                 f"the model endpoint {self.shown_url} answered HTTP {cause.status_code}: "
                 f"{_short(cause.message)}"
             )
+        if (sent := _instead_of_a_completion(exc, cause)) is not None:
+            # No completion at all: an endpoint problem (a proxy's login page, an empty
+            # list of choices), not an answer of the model's that failed validation.
+            return EndpointError(
+                f"the model endpoint {self.shown_url} answered no completion ({sent}); "
+                "is it an OpenAI-compatible API?"
+            )
         if isinstance(exc, IncompleteOutputException):
             return ExtractionError(
                 "the model's answer was cut off at the token limit; try a shorter article"
@@ -266,6 +274,20 @@ def _root_cause(exc: BaseException) -> BaseException:
     while isinstance(seen, InstructorRetryException) and seen.__cause__:
         seen = seen.__cause__
     return seen
+
+
+def _instead_of_a_completion(exc: BaseException, cause: BaseException) -> str | None:
+    """What the endpoint sent when it sent no completion, in a few words; else None."""
+    last = getattr(exc, "last_completion", None)
+    if last is not None and getattr(last, "choices", None) == []:
+        return "an empty list of choices"
+    if not isinstance(cause, ResponseParsingError):
+        return None
+    raw = cause.raw_response
+    if isinstance(raw, str):
+        kind = "an HTML page" if raw.lstrip()[:1] == "<" else "text"
+        return f"{kind}: {_short(raw, 80)}"
+    return "no choices"
 
 
 def _short(text: str, limit: int = 300) -> str:

@@ -315,3 +315,40 @@ def test_a_nul_byte_anywhere_makes_a_binary_file(tmp_path) -> None:
     path = tmp_path / "late.txt"
     path.write_bytes(b"A bomb exploded. " * 1000 + b"\x00")
     assert_one_line_error(run("extract", str(path)), InputError.exit_code, "binary")
+
+
+def test_utf16_text_with_its_byte_order_mark_is_read(fake_run, tmp_path) -> None:
+    path = tmp_path / "windows.txt"
+    path.write_bytes("A bomb exploded in Bogotá.".encode("utf-16"))
+    result = run("extract", str(path))
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["warnings"] == ["A bomb exploded in Bogotá."]
+
+
+def _answering(response: httpx2.Response) -> LLMClient:
+    settings = Settings(base_url="http://model.test/v1", model="m", transport_retries=0,
+                        max_backoff=0, reasks=1)  # fmt: skip
+    return LLMClient(base_url=settings.base_url, model="m", api_key="k", settings=settings,
+                     transport=httpx2.MockTransport(lambda request: response))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("response", "fragment"),
+    [
+        (httpx2.Response(200, json={
+            "id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": [],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 0, "total_tokens": 1}}),
+         "answered no completion (an empty list of choices)"),
+        (httpx2.Response(200, text="<html><body>Please log in</body></html>",
+                         headers={"content-type": "text/html"}),
+         "answered no completion (an HTML page: <html><body>Please log in"),
+    ],
+    ids=["empty-choices", "login-page"],
+)  # fmt: skip
+def test_an_endpoint_that_sends_no_completion_is_an_endpoint_error(
+    monkeypatch, tmp_path, response, fragment
+) -> None:
+    monkeypatch.setattr(cli, "connect", lambda settings, **_: _answering(response))
+    path = tmp_path / "a.txt"
+    path.write_text("A bomb exploded in Lima on Monday, killing three people.")
+    assert_one_line_error(run("extract", str(path)), EndpointError.exit_code, fragment)
