@@ -168,6 +168,8 @@ def batch(
             raise InputError(
                 "give article files or folders, '-' for JSONL on stdin, or --retry-failed"
             )
+        if not paths and not (out / STORE_FILE).is_file():
+            raise InputError(f"{out}: no summarizer store here, so no failure to retry")
         _check_out(out, paths)
         total = count_inputs(paths) if paths else None
         with Batch.open(out, chosen, settings, workers=workers, retry_failed=retry_failed) as run:

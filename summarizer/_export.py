@@ -236,6 +236,12 @@ def export_store(
     if output is not None:
         _check_output(output, folder, force)
     with Store.read(folder) as store:
+        held = store.schemas()
+        if held and schema not in held:
+            raise InputError(
+                f"{folder} holds no results of schema {schema!r}; it holds: "
+                f"{', '.join(sorted(held))} (give one with --schema)"
+            )
         opened = atomic_file(output) if output else _stdout()
         with opened as out:
             return FORMATS[fmt](store.latest_results(schema), out)

@@ -153,6 +153,15 @@ def _lock(folder: Path) -> IO[str]:
     return handle
 
 
+# Runs a dead process left running: what they stored is counted from the store itself.
+_CRASHED = (
+    "UPDATE runs SET status = 'crashed', "
+    "done = (SELECT count(*) FROM results WHERE results.run_id = runs.id), "
+    "failed = (SELECT count(*) FROM errors WHERE errors.run_id = runs.id) "
+    "WHERE status = 'running'"
+)
+
+
 class Store:
     """The SQLite store of one batch folder. Open with `Store.open` or `Store.read`."""
 
@@ -187,7 +196,7 @@ class Store:
             with db:
                 db.executescript(TABLES)
                 db.execute(f"PRAGMA user_version={STORE_VERSION}")
-                db.execute("UPDATE runs SET status = 'crashed' WHERE status = 'running'")
+                db.execute(_CRASHED)
         except BaseException:
             lock.close()
             raise
@@ -328,6 +337,11 @@ class Store:
             (article_id,),
         ).fetchone()
         return StoredArticle(**row)
+
+    def schemas(self) -> set[str]:
+        """The schemas the store holds results or runs of."""
+        rows = self._db.execute("SELECT schema FROM runs UNION SELECT schema FROM results")
+        return {row[0] for row in rows}
 
     def latest_results(self, schema: str) -> Iterator[ExportedResult]:
         """Each article with its newest result of `schema`, in the order first seen."""

@@ -464,3 +464,10 @@ def test_a_stopped_batch_run_again_does_each_article_exactly_once(tmp_path, endp
     first, second = rows(out, "SELECT status, done, cached, failed FROM runs ORDER BY id")
     assert first[0] == ("crashed" if stop == signal.SIGKILL else "interrupted")
     assert second == ("finished", ARTICLES - kept, kept, 0)
+
+
+def test_retry_failed_where_there_is_no_store_creates_none(tmp_path, endpoint) -> None:
+    result = run_batch("--retry-failed", "--out", str(tmp_path / "typo"))
+    assert result.exit_code == InputError.exit_code
+    assert "typo: no summarizer store here, so no failure to retry" in result.stderr
+    assert not (tmp_path / "typo").exists()

@@ -201,3 +201,9 @@ def test_an_export_to_where_no_file_can_be_is_one_line(out, tmp_path, where, fra
     result = runner.invoke(app, ["export", str(out), "-o", str(tmp_path / where)])
     assert result.exit_code == InputError.exit_code
     assert result.stderr.count("\n") == 1 and fragment in result.stderr
+
+
+def test_an_export_of_a_schema_the_store_does_not_hold_names_those_it_does(out) -> None:
+    result = runner.invoke(app, ["export", str(out), "--schema", "bogus"])
+    assert result.exit_code == InputError.exit_code and result.stdout == ""
+    assert "holds no results of schema 'bogus'; it holds: incident" in result.stderr

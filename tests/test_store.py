@@ -122,6 +122,16 @@ def test_runs_left_running_by_a_dead_process_are_marked_crashed(tmp_path) -> Non
     ]  # fmt: skip
 
 
+def test_a_crashed_run_counts_what_it_stored(tmp_path) -> None:
+    with Store.open(tmp_path) as first:
+        run = first.start_run(V1, workers=1)
+        first.add_article(stored("a"), "key-a")
+        first.save_result("key-a", V1, "a", {"records": []}, run)
+    with Store.open(tmp_path):
+        pass
+    assert query(tmp_path, "SELECT status, done FROM runs") == [("crashed", 1)]
+
+
 def test_reading_needs_a_store_and_never_writes(tmp_path) -> None:
     with pytest.raises(InputError, match="no summarizer store here"):
         Store.read(tmp_path)
