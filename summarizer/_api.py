@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from summarizer import _arguments as arguments
 from summarizer._article import Article, check_text
 from summarizer._dates import PUBLISHED_YEARS, find_dateline, plausible_publication
 from summarizer._errors import InputError
@@ -105,6 +106,9 @@ def summarize(
     Returns:
         A `Document` whose ``records`` are the schema's record objects.
     """
+    arguments.check_text(text)
+    arguments.check_published(published)
+    arguments.check_schema(schema)
     settings = settings or Settings.load()
     article = check_text(text, source, settings.max_article_chars)
     chosen = resolve_schema(schema, prompt)

@@ -32,6 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
+from summarizer import _arguments as arguments
 from summarizer._api import client_for_server, connect, parse_published, run
 from summarizer._errors import AuthenticationError, SummarizerError
 from summarizer._inputs import ArticleInput, BadInput, Input, Reader
@@ -414,6 +415,10 @@ def summarize_many(
         cached, ``error`` when failed. Bad settings or schema raise at once; a failing
         article is an outcome, except a refused API key, which stops the batch.
     """
+    arguments.check_articles(articles)
+    arguments.check_workers(workers)
+    arguments.check_published(published)
+    arguments.check_schema(schema)
     settings = settings or Settings.load()
     chosen = resolve_schema(schema, prompt)
     reader = Reader(settings.max_article_chars, parse_published(published))
