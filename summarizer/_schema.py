@@ -11,6 +11,7 @@ schemas are looked up by name; a user's own Pydantic model is named as
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import sys
@@ -146,6 +147,7 @@ def resolve_schema(spec: str | Schema | type[BaseModel], prompt: str | None = No
     if isinstance(spec, Schema):
         schema = spec
     elif isinstance(spec, type) and issubclass(spec, BaseModel):
+        _check_fillable(spec)
         schema = Schema(spec.__name__, spec, spec, fill_prompt="generic")
     elif ":" in spec:
         return resolve_schema(_import_model(spec), prompt)
@@ -161,6 +163,26 @@ def resolve_schema(spec: str | Schema | type[BaseModel], prompt: str | None = No
     return schema
 
 
+def _check_fillable(model: type[BaseModel]) -> None:
+    """A model the model can fill: it has fields, and JSON Schema can describe them (the
+    grammar that constrains the answer is built from it)."""
+    name = model.__name__
+    if not model.model_fields:
+        raise SchemaError(f"{name} has no fields to fill; give a model of your own")
+    try:
+        model.model_json_schema()
+    except Exception as exc:  # pydantic refuses types it cannot describe, in many ways
+        reason = str(exc).splitlines()[0]  # pydantic adds a blank line and a link
+        raise SchemaError(f"{name} cannot be described as JSON Schema: {reason}") from None
+
+
+def _module_name(path: Path) -> str:
+    """A name for a user's schema file that no other module has: ``json.py`` must not
+    take the standard library's ``json`` in `sys.modules`."""
+    digest = hashlib.sha256(str(path).encode()).hexdigest()[:8]
+    return f"summarizer_schema_{digest}_{path.stem}"
+
+
 def _import_model(spec: str) -> type[BaseModel] | Schema:
     location, _, attribute = spec.rpartition(":")
     try:
@@ -168,15 +190,18 @@ def _import_model(spec: str) -> type[BaseModel] | Schema:
             path = Path(location).resolve()
             if not path.is_file():
                 raise SchemaError(f"schema module not found: {location}")
-            module_spec = importlib.util.spec_from_file_location(path.stem, path)
+            name = _module_name(path)
+            module_spec = importlib.util.spec_from_file_location(name, path)
             assert module_spec is not None and module_spec.loader is not None
             module = importlib.util.module_from_spec(module_spec)
-            sys.modules[path.stem] = module
+            sys.modules[name] = module
             module_spec.loader.exec_module(module)
         else:
             module = importlib.import_module(location)
     except SchemaError:
         raise
+    except SystemExit as exc:  # a module that calls sys.exit() while imported
+        raise SchemaError(f"schema module {location} exited while imported ({exc})") from None
     except Exception as exc:  # a user's module can fail in any way while importing
         raise SchemaError(f"cannot import schema module {location}: {exc}") from None
     found = getattr(module, attribute, None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import httpx2
 import pytest
@@ -124,6 +125,48 @@ def test_bad_schema(tmp_path, spec: str, fragment: str) -> None:
     assert_one_line_error(
         run("extract", str(path), "--schema", spec), SchemaError.exit_code, fragment
     )
+
+
+USER_MODULES = {
+    "json.py": "from pydantic import BaseModel\n\nclass Event(BaseModel):\n    place: str\n",
+    "exits.py": "import sys\nsys.exit(3)\n",
+    "odd.py": (
+        "from pydantic import BaseModel, ConfigDict\n\nclass Thing:\n    pass\n\n"
+        "class Odd(BaseModel):\n    model_config = ConfigDict(arbitrary_types_allowed=True)\n"
+        "    thing: Thing\n"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("spec", "fragment"),
+    [
+        ("exits.py:Event", "schema module {folder}/exits.py exited while imported (3)"),
+        ("odd.py:Odd", "Odd cannot be described as JSON Schema"),
+        ("pydantic:BaseModel", "BaseModel has no fields to fill"),
+    ],
+)
+def test_a_schema_the_model_cannot_fill_is_one_line(tmp_path, spec, fragment) -> None:
+    for name, source in USER_MODULES.items():
+        (tmp_path / name).write_text(source)
+    path = tmp_path / "a.txt"
+    path.write_text("A bomb exploded.")
+    spec = spec if spec.startswith("pydantic") else f"{tmp_path}/{spec}"
+    assert_one_line_error(
+        run("extract", str(path), "--schema", spec),
+        SchemaError.exit_code, fragment.format(folder=tmp_path),
+    )  # fmt: skip
+
+
+def test_a_schema_file_named_like_a_standard_module_does_not_replace_it(tmp_path) -> None:
+    import json as standard_json
+
+    from summarizer._schema import resolve_schema
+
+    (tmp_path / "json.py").write_text(USER_MODULES["json.py"])
+    schema = resolve_schema(f"{tmp_path}/json.py:Event")
+    assert schema.name == "Event"
+    assert sys.modules["json"] is standard_json
 
 
 def test_debug_shows_the_traceback(tmp_path) -> None:
