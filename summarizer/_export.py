@@ -234,7 +234,10 @@ def export_store(
     if fmt != "jsonl" and schema != INCIDENT_SCHEMA:
         raise SchemaError(f"the {fmt} export lays out {INCIDENT_SCHEMA} records; use jsonl")
     if output is not None:
-        _check_output(output, folder, force)
+        try:
+            _check_output(output, folder, force)
+        except OSError as exc:  # a name too long, a folder that cannot be looked into
+            raise InputError(f"{output}: cannot write it ({exc.strerror or exc})") from None
     with Store.read(folder) as store:
         held = store.schemas()
         if held and schema not in held:
@@ -242,6 +245,11 @@ def export_store(
                 f"{folder} holds no results of schema {schema!r}; it holds: "
                 f"{', '.join(sorted(held))} (give one with --schema)"
             )
-        opened = atomic_file(output) if output else _stdout()
-        with opened as out:
-            return FORMATS[fmt](store.latest_results(schema), out)
+        if output is None:
+            with _stdout() as out:
+                return FORMATS[fmt](store.latest_results(schema), out)
+        try:
+            with atomic_file(output) as out:
+                return FORMATS[fmt](store.latest_results(schema), out)
+        except OSError as exc:  # a read-only folder, a full disk, a name too long
+            raise InputError(f"{output}: cannot write it ({exc.strerror or exc})") from None

@@ -18,13 +18,16 @@ every article recorded whole or not at all. One batch at a time may write to a s
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import inspect
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, ParamSpec, TypeVar
 
 from summarizer._errors import InputError, SetupError
 
@@ -162,12 +165,64 @@ _CRASHED = (
 )
 
 
+@contextlib.contextmanager
+def storage_faults(path: Path) -> Iterator[None]:
+    """Storage faults as one line and exit 6 (`SetupError`): a damaged store, a full
+    disk, read-only media, a folder that cannot be made. A transaction a fault cut off
+    is rolled back whole by SQLite: what was stored before it stays."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise SetupError(f"{path}: {_meaning(exc)}") from None
+    except OSError as exc:
+        raise SetupError(f"{path}: cannot use it ({exc.strerror or exc})") from None
+
+
+def _meaning(exc: sqlite3.DatabaseError) -> str:
+    """What SQLite's message means for the user, and what to do."""
+    text = str(exc)
+    if "not a database" in text or "malformed" in text:
+        return "damaged, or not a summarizer store; move it away or give another --out"
+    if "full" in text:
+        return "the disk is full; free some space and run the same command again"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return "cannot be written or opened here (read-only?); give another --out"
+    return f"the store failed ({text})"
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _guarded(method: Callable[P, T]) -> Callable[P, T]:
+    """`method` of `Store` with its storage faults translated (`storage_faults`), also
+    while a generator method's results are iterated."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            with storage_faults(self.path):
+                yield from method(self, *args, **kwargs)
+
+        return generator  # type: ignore[return-value]
+
+    @functools.wraps(method)
+    def function(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with storage_faults(self.path):
+            return method(self, *args, **kwargs)
+
+    return function  # type: ignore[return-value]
+
+
 class Store:
     """The SQLite store of one batch folder. Open with `Store.open` or `Store.read`."""
 
-    def __init__(self, connection: sqlite3.Connection, lock: IO[str] | None = None) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, lock: IO[str] | None = None
+    ) -> None:
         self._db = connection
         self._db.row_factory = sqlite3.Row
+        self.path = path  # the database file, named in every storage error
         self._lock = lock
 
     @classmethod
@@ -178,6 +233,11 @@ class Store:
         """
         if folder.exists() and not folder.is_dir():
             raise InputError(f"{folder}: is not a folder; --out takes a folder for the store")
+        with storage_faults(folder / STORE_FILE):
+            return cls._opened(folder)
+
+    @classmethod
+    def _opened(cls, folder: Path) -> Store:
         folder.mkdir(parents=True, exist_ok=True)
         lock = _lock(folder)
         try:
@@ -200,7 +260,7 @@ class Store:
         except BaseException:
             lock.close()
             raise
-        return cls(db, lock)
+        return cls(db, folder / STORE_FILE, lock)
 
     @classmethod
     def read(cls, folder: Path) -> Store:
@@ -210,7 +270,10 @@ class Store:
             raise InputError(
                 f"{folder}: no summarizer store here; run summarizer batch ... --out {folder}"
             )
-        return cls(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+        with storage_faults(path):
+            db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            db.execute("SELECT count(*) FROM runs").fetchone()  # a damaged file fails here
+        return cls(db, path)
 
     def close(self) -> None:
         self._db.close()
@@ -225,6 +288,7 @@ class Store:
 
     # --- Runs ---------------------------------------------------------------------------
 
+    @_guarded
     def start_run(self, version: Version, workers: int) -> int:
         with self._db:
             cursor = self._db.execute(
@@ -235,6 +299,7 @@ class Store:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    @_guarded
     def finish_run(self, run_id: int, status: str, done: int, cached: int, failed: int) -> None:
         with self._db:
             self._db.execute(
@@ -245,6 +310,7 @@ class Store:
 
     # --- Articles, results, failures -------------------------------------------------
 
+    @_guarded
     def add_article(self, article: StoredArticle, content_key: str) -> None:
         """Record an article; an id seen before takes the new content and metadata."""
         with self._db:
@@ -261,6 +327,7 @@ class Store:
                 ),
             )  # fmt: skip
 
+    @_guarded
     def result(self, content_key: str, version: Version) -> dict[str, Any] | None:
         """The stored document for this content and version, if any."""
         row = self._db.execute(
@@ -270,6 +337,7 @@ class Store:
         ).fetchone()
         return json.loads(row["document"]) if row else None
 
+    @_guarded
     def save_result(
         self, content_key: str, version: Version, article_id: str, document: dict[str, Any],
         run_id: int,
@@ -287,6 +355,7 @@ class Store:
                 ),
             )  # fmt: skip
 
+    @_guarded
     def failure(self, content_key: str, version: Version) -> Failure | None:
         """The latest failure recorded for this content and version, if any."""
         row = self._db.execute(
@@ -296,6 +365,7 @@ class Store:
         ).fetchone()
         return Failure(**row) if row else None
 
+    @_guarded
     def save_failure(
         self, run_id: int, version: Version, article_id: str, source: str,
         content_key: str | None, failure: Failure,
@@ -312,6 +382,7 @@ class Store:
                 ),
             )  # fmt: skip
 
+    @_guarded
     def failed_articles(self, version: Version) -> Iterator[StoredArticle]:
         """The stored articles whose extraction with `version` failed and has no result."""
         ids = [
@@ -331,6 +402,7 @@ class Store:
         for article_id in ids:
             yield self.article(article_id)
 
+    @_guarded
     def article(self, article_id: str) -> StoredArticle:
         row = self._db.execute(
             "SELECT id, source, url, title, published, text FROM articles WHERE id = ?",
@@ -338,11 +410,13 @@ class Store:
         ).fetchone()
         return StoredArticle(**row)
 
+    @_guarded
     def schemas(self) -> set[str]:
         """The schemas the store holds results or runs of."""
         rows = self._db.execute("SELECT schema FROM runs UNION SELECT schema FROM results")
         return {row[0] for row in rows}
 
+    @_guarded
     def latest_results(self, schema: str) -> Iterator[ExportedResult]:
         """Each article with its newest result of `schema`, in the order first seen."""
         rows = self._db.execute(

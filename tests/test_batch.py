@@ -471,3 +471,19 @@ def test_retry_failed_where_there_is_no_store_creates_none(tmp_path, endpoint) -
     assert result.exit_code == InputError.exit_code
     assert "typo: no summarizer store here, so no failure to retry" in result.stderr
     assert not (tmp_path / "typo").exists()
+
+
+def test_a_damaged_store_is_one_line_and_nothing_is_written(tmp_path, endpoint) -> None:
+    (tmp_path / "summarizer.db").write_bytes(b"this is not a database, just text " * 200)
+    before = (tmp_path / "summarizer.db").read_bytes()
+    source = tmp_path / "in" / "a.txt"
+    source.parent.mkdir()
+    source.write_text(article(1))
+    for result in (
+        run_batch(str(source), "--out", str(tmp_path)),
+        runner.invoke(app, ["export", str(tmp_path), "--format", "csv"]),
+    ):
+        assert result.exit_code == SetupError.exit_code, result.output
+        assert result.stdout == "" and result.stderr.count("\n") == 1
+        assert "summarizer.db: damaged, or not a summarizer store" in result.stderr
+    assert (tmp_path / "summarizer.db").read_bytes() == before

@@ -207,3 +207,12 @@ def test_an_export_of_a_schema_the_store_does_not_hold_names_those_it_does(out) 
     result = runner.invoke(app, ["export", str(out), "--schema", "bogus"])
     assert result.exit_code == InputError.exit_code and result.stdout == ""
     assert "holds no results of schema 'bogus'; it holds: incident" in result.stderr
+
+
+def test_an_export_the_system_cannot_write_is_one_line(out, tmp_path) -> None:
+    target = tmp_path / ("x" * 300 + ".csv")  # longer than a file name may be
+    result = runner.invoke(app, ["export", str(out), "--format", "csv", "-o", str(target)])
+    assert result.exit_code == InputError.exit_code
+    assert (
+        result.stderr.count("\n") == 1 and "cannot write it (File name too long)" in result.stderr
+    )

@@ -137,7 +137,7 @@ def test_reading_needs_a_store_and_never_writes(tmp_path) -> None:
         Store.read(tmp_path)
     assert not (tmp_path / STORE_FILE).exists()
     Store.open(tmp_path).close()
-    with Store.read(tmp_path) as reader, pytest.raises(sqlite3.OperationalError, match="readonly"):
+    with Store.read(tmp_path) as reader, pytest.raises(SetupError, match="read-only"):
         reader.add_article(stored("a"), "key")
 
 
