@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from summarizer import _arguments as arguments
 from summarizer._api import client_for_server, connect, parse_published, run
-from summarizer._errors import AuthenticationError, SummarizerError
+from summarizer._errors import AuthenticationError, InputError, SummarizerError
 from summarizer._inputs import ArticleInput, BadInput, Input, Reader
 from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer
@@ -294,9 +294,21 @@ class Batch:
     def _outcomes(self, inputs: Iterable[Input], run_id: int) -> Iterator[Outcome]:
         # Content key -> the articles waiting for its extraction (duplicates share one).
         waiting: dict[str, list[ArticleInput]] = {}
+        # The id -> the content key and source it was first given to in this run.
+        given: dict[str, tuple[str, str]] = {}
         workers: _Workers | None = None
+        items = iter(inputs)
         try:
-            for item in inputs:
+            while True:
+                try:
+                    item = next(items)
+                except StopIteration:
+                    break
+                except Exception:
+                    # The inputs failed (a bad stream, a generator that raised): what is in
+                    # flight is paid for, so it is recorded before the batch stops.
+                    yield from self._drain(workers, waiting, run_id)
+                    raise
                 # Record what finished meanwhile, even while the inputs are all in the store.
                 for finished in workers.ready() if workers else ():
                     yield from self._finish(finished, waiting, run_id)
@@ -304,6 +316,9 @@ class Batch:
                     yield self._failed(run_id, item.id, item.source, None, item.error)
                     continue
                 key = content_key(item)
+                if (clash := _clash(given, item, key)) is not None:
+                    yield self._failed(run_id, item.id, item.source, None, clash)
+                    continue
                 self.store.add_article(_stored(item), key)
                 if key in waiting:
                     waiting[key].append(item)
@@ -320,12 +335,18 @@ class Batch:
                 workers.submit(_Task(key, item))
                 while len(waiting) >= self.workers:
                     yield from self._finish(workers.next(), waiting, run_id)
-            while waiting:
-                assert workers is not None
-                yield from self._finish(workers.next(), waiting, run_id)
+            yield from self._drain(workers, waiting, run_id)
         finally:
             if workers is not None:
                 workers.stop()
+
+    def _drain(
+        self, workers: _Workers | None, waiting: dict[str, list[ArticleInput]], run_id: int
+    ) -> Iterator[Outcome]:
+        """Every extraction in flight, finished and recorded."""
+        while waiting:
+            assert workers is not None
+            yield from self._finish(workers.next(), waiting, run_id)
 
     def _known(self, item: ArticleInput, key: str) -> Outcome | None:
         """The outcome the store already has for this article, if any."""
@@ -368,6 +389,19 @@ class Batch:
             article_id, source, "failed", error=failure.reason, kind=failure.kind,
             exit_code=failure.exit_code,
         )  # fmt: skip
+
+
+def _clash(given: dict[str, tuple[str, str]], item: ArticleInput, key: str) -> InputError | None:
+    """The error of an id given earlier in the run to another text (two feeds both
+    numbering from 1), else None. Storing it would replace the first article's text:
+    its result would vanish from exports and a retry would read the wrong text."""
+    first_key, first_source = given.setdefault(item.id, (key, item.source))
+    if first_key == key:
+        return None
+    return InputError(
+        f"{item.source}: id {item.id!r} is already that of {first_source}, whose text "
+        "differs; give each article its own id (this one was not read)"
+    )
 
 
 def _stored(item: ArticleInput) -> StoredArticle:

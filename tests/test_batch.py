@@ -171,6 +171,39 @@ def test_inputs_are_read_as_the_work_goes(tmp_path) -> None:
     assert rows(tmp_path, "SELECT status FROM runs") == [("interrupted",)]
 
 
+def test_work_in_flight_is_recorded_when_the_inputs_fail(tmp_path) -> None:
+    """A generator that raises mid-batch: what was sent to the model is still stored."""
+
+    def failing():
+        yield article(1)
+        yield article(2)
+        raise OSError("the feed went away")
+
+    client = FakeEndpoint(delay=0.2).client()
+    outcomes = []
+    with pytest.raises(OSError, match="the feed went away"):
+        for outcome in summarize_many(
+            failing(), store=tmp_path, llm=client, settings=REMOTE, workers=4
+        ):
+            outcomes.append(outcome)
+    assert [o.status for o in outcomes] == ["done", "done"]
+    assert rows(tmp_path, "SELECT count(*) FROM results") == [(2,)]
+    assert rows(tmp_path, "SELECT status, done FROM runs") == [("failed", 2)]
+
+
+def test_an_id_given_to_two_texts_in_one_run_fails_the_second_and_keeps_the_first(
+    tmp_path,
+) -> None:
+    feeds = [{"id": "1", "text": article(1)}, {"id": "1", "text": article(2)}]
+    outcomes = many(FakeEndpoint(), feeds, tmp_path)
+    assert [(o.article_id, o.source, o.status) for o in outcomes] == [
+        ("1", "<articles>:2", "failed"), ("1", "<articles>:1", "done")
+    ]  # fmt: skip
+    assert "id '1' is already that of <articles>:1, whose text differs" in outcomes[0].error
+    assert rows(tmp_path, "SELECT text FROM articles") == [(article(1),)]
+    assert rows(tmp_path, "SELECT count(*) FROM results") == [(1,)]
+
+
 def test_the_default_store_is_temporary() -> None:
     outcomes = list(
         summarize_many([article(1)], llm=FakeEndpoint().client(), settings=REMOTE, workers=1)
