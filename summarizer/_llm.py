@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import json
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -229,6 +230,11 @@ class LLMClient:
             return EndpointError(
                 f"the model endpoint {self.shown_url} answered HTTP {cause.status_code}: "
                 f"{_short(cause.message)}"
+            )
+        if isinstance(cause, json.JSONDecodeError):  # the HTTP body, not the model's answer
+            return EndpointError(
+                f"the model endpoint {self.shown_url} answered a body that is not JSON "
+                f"({cause.msg} at character {cause.pos})"
             )
         if (sent := _instead_of_a_completion(exc, cause)) is not None:
             # No completion at all: an endpoint problem (a proxy's login page, an empty
