@@ -24,9 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import statistics
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,6 @@ from pydantic import BaseModel, Field
 
 from summarizer import Settings
 from summarizer._api import connect
-from summarizer._evaluation import run_eval
 from summarizer._gva import CHECKS
 from summarizer._incident import (
     EVENT_TYPE,
@@ -49,7 +46,7 @@ from summarizer._incident import (
 from summarizer._schema import Context, Schema, resolve_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from muc4 import _article_tokens, _own_client, _percentile, _table  # a sibling script
+from muc4 import _own_client, _table, costs, run_interleaved, summarized  # a sibling script
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT.parent / "shared" / "data" / "gva" / "dev.jsonl"
@@ -118,9 +115,6 @@ BASELINE = Schema(
 
 
 def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int]) -> dict[str, Any]:
-    rows = [r for r in metrics["per_document"] if r["seconds"] is not None]
-    seconds = [r["seconds"] for r in rows]
-    fed = sum(r["prompt_tokens"] or 0 for r in rows) / sum(article_tokens[r["id"]] for r in rows)
     score = metrics["score"]
     return {
         "config": name,
@@ -131,12 +125,7 @@ def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int])
         "values_from_prompt": score["values_from_prompt"],
         "figures_outside_passage": score["figures_outside_passage"],
         "errors": len(metrics["errors"]),
-        "median_seconds": round(statistics.median(seconds), 1),
-        "p95_seconds": round(_percentile(seconds, 0.95), 1),
-        "median_llm_calls": statistics.median(r["llm_calls"] or 0 for r in rows),
-        "prompt_tokens": round(statistics.mean(r["prompt_tokens"] or 0 for r in rows)),
-        "completion_tokens": round(statistics.mean(r["completion_tokens"] or 0 for r in rows)),
-        "article_fed_times": round(fed, 2),
+        **costs(metrics, article_tokens),
     }
 
 
@@ -156,23 +145,8 @@ def main() -> None:
         "baseline": (BASELINE, replace(settings, strategy="single"), _own_client(settings, llm)),
         "pipeline": (pipeline, settings, llm),
     }
-    started = time.perf_counter()
-    for i in range(args.limit):
-        for name, (schema, config, client) in configs.items():
-            run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
-                     limit=1, offset=args.offset + i)  # fmt: skip
-        print(f"{i + 1}/{args.limit} documents, {time.perf_counter() - started:.0f} s", flush=True)
-
-    docs = [json.loads(line) for line in args.data.open(encoding="utf-8")]
-    docs = docs[args.offset : args.offset + args.limit]
-    counts = _article_tokens(settings, [d["text"] for d in docs])
-    tokens = dict(zip([d["id"] for d in docs], counts, strict=True))
-    rows = []
-    for name, (schema, config, client) in configs.items():
-        metrics = run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
-                           limit=args.limit, offset=args.offset)  # fmt: skip
-        rows.append(_summary(name, metrics, tokens))
-        print(json.dumps(rows[-1]), flush=True)
+    run_interleaved(configs, args)
+    rows, _ = summarized(configs, args, settings, _summary)
     ratio = rows[1]["median_seconds"] / rows[0]["median_seconds"]
     print(json.dumps({"median_time_ratio_pipeline_over_baseline": round(ratio, 2)}))
     print()

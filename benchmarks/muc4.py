@@ -36,6 +36,7 @@ import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -118,12 +119,26 @@ def _article_tokens(settings: Settings, texts: list[str]) -> list[int]:
     ]
 
 
-def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int]) -> dict[str, Any]:
+def costs(metrics: dict[str, Any], article_tokens: dict[str, int]) -> dict[str, Any]:
+    """Seconds, calls and tokens per document of an `eval run`'s metrics; how many times
+    over the model was fed the article's tokens."""
     rows = [r for r in metrics["per_document"] if r["seconds"] is not None]
     seconds = [r["seconds"] for r in rows]
-    # An article the relevance classifier turns away costs no call and about no time.
-    read = [r["seconds"] for r in rows if r["llm_calls"]]
     fed = sum(r["prompt_tokens"] or 0 for r in rows) / sum(article_tokens[r["id"]] for r in rows)
+    return {
+        "median_seconds": round(statistics.median(seconds), 1),
+        "p95_seconds": round(_percentile(seconds, 0.95), 1),
+        "median_llm_calls": statistics.median(r["llm_calls"] or 0 for r in rows),
+        "llm_calls": round(statistics.mean(r["llm_calls"] or 0 for r in rows), 2),
+        "prompt_tokens": round(statistics.mean(r["prompt_tokens"] or 0 for r in rows)),
+        "completion_tokens": round(statistics.mean(r["completion_tokens"] or 0 for r in rows)),
+        "article_fed_times": round(fed, 2),
+    }
+
+
+def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int]) -> dict[str, Any]:
+    # An article the relevance classifier turns away costs no call and about no time.
+    read = [r["seconds"] for r in metrics["per_document"] if r["llm_calls"]]
     return {
         "config": name,
         "prompt_version": metrics["prompt_version"],
@@ -135,14 +150,9 @@ def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int])
         "false_alarms": metrics["false_alarms"],
         "errors": len(metrics["errors"]),
         "fillers_in_article": metrics["grounding"]["rate"],
-        "median_seconds": round(statistics.median(seconds), 1),
-        "p95_seconds": round(_percentile(seconds, 0.95), 1),
         "documents_read": len(read),
         "median_seconds_read": round(statistics.median(read), 1) if read else None,
-        "prompt_tokens": round(statistics.mean(r["prompt_tokens"] or 0 for r in rows)),
-        "completion_tokens": round(statistics.mean(r["completion_tokens"] or 0 for r in rows)),
-        "llm_calls": round(statistics.mean(r["llm_calls"] or 0 for r in rows), 2),
-        "article_fed_times": round(fed, 2),
+        **costs(metrics, article_tokens),
     }
 
 
@@ -177,6 +187,38 @@ def _peak_rss_mib(pid: int | None) -> int | None:
         if line.startswith("VmHWM:"):
             return round(int(line.split()[1]) / 1024)
     return None
+
+
+Config = tuple[Schema, Settings, LLMClient]
+Summary = Callable[[str, dict[str, Any], dict[str, int]], dict[str, Any]]
+
+
+def run_interleaved(configs: dict[str, Config], args: argparse.Namespace) -> None:
+    """Each document of the slice by each setup in turn (`eval run` folders under
+    ``args.out``, resumable), so that all see the same machine load."""
+    started = time.perf_counter()
+    for i in range(args.limit):
+        for name, (schema, config, client) in configs.items():
+            run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
+                     limit=1, offset=args.offset + i)  # fmt: skip
+        print(f"{i + 1}/{args.limit} documents, {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def summarized(
+    configs: dict[str, Config], args: argparse.Namespace, settings: Settings, summary: Summary
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each setup's `summary` of its scored slice (printed as a JSON line), and the slice."""
+    docs = [json.loads(line) for line in args.data.open(encoding="utf-8")]
+    docs = docs[args.offset : args.offset + args.limit]
+    counts = _article_tokens(settings, [d["text"] for d in docs])
+    tokens = dict(zip([d["id"] for d in docs], counts, strict=True))
+    rows = []
+    for name, (schema, config, client) in configs.items():
+        metrics = run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
+                           limit=args.limit, offset=args.offset)  # fmt: skip
+        rows.append(summary(name, metrics, tokens))
+        print(json.dumps(rows[-1]), flush=True)
+    return rows, docs
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
@@ -219,23 +261,8 @@ def main() -> None:
     }
     if args.no_ungrounded:
         del configs["ungrounded"]
-    started = time.perf_counter()
-    for i in range(args.limit):
-        for name, (schema, config, client) in configs.items():
-            run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
-                     limit=1, offset=args.offset + i)  # fmt: skip
-        print(f"{i + 1}/{args.limit} documents, {time.perf_counter() - started:.0f} s", flush=True)
-
-    docs = [json.loads(line) for line in args.data.open(encoding="utf-8")]
-    docs = docs[args.offset : args.offset + args.limit]
-    counts = _article_tokens(settings, [d["text"] for d in docs])
-    tokens = dict(zip([d["id"] for d in docs], counts, strict=True))
-    rows = []
-    for name, (schema, config, client) in configs.items():
-        metrics = run_eval(args.data, args.out / name, schema=schema, llm=client, settings=config,
-                           limit=args.limit, offset=args.offset)  # fmt: skip
-        rows.append(_summary(name, metrics, tokens))
-        print(json.dumps(rows[-1]), flush=True)
+    run_interleaved(configs, args)
+    rows, docs = summarized(configs, args, settings, _summary)
     ratio = rows[1]["median_seconds"] / rows[0]["median_seconds"]
     print(json.dumps({"median_time_ratio_pipeline_over_baseline": round(ratio, 2),
                       "f1_gain": round(rows[1]["f1"] - rows[0]["f1"], 1)}))  # fmt: skip

@@ -283,33 +283,27 @@ def test_extract_reads_jsonl_one_article_a_line_with_its_date(fake_run, tmp_path
     ]  # fmt: skip
 
 
-def test_html_without_its_cleaning_module_says_what_to_install(monkeypatch, tmp_path) -> None:
-    """lxml 6 without lxml_html_clean: a set-up error naming the package, not exit 1."""
+@pytest.mark.parametrize(
+    ("failure", "error", "fragments"),
+    [
+        # lxml 6 without lxml_html_clean: a set-up error naming the package, not exit 1.
+        (ImportError("lxml.html.clean module is now a separate project lxml_html_clean"),
+         SetupError, ("page.html: reading HTML needs", "pip install lxml_html_clean")),
+        (AssertionError("an unexpected failure deep in a parser"),
+         InputError, ("page.html: cannot read the page (AssertionError: an unexpected",)),
+    ],
+)  # fmt: skip
+def test_a_failure_inside_the_html_reader_is_one_line(
+    monkeypatch, tmp_path, failure: Exception, error: type, fragments: tuple[str, ...]
+) -> None:
     import trafilatura
 
-    def without_clean(*args, **kwargs):
-        raise ImportError("lxml.html.clean module is now a separate project lxml_html_clean")
+    def failing(*args, **kwargs):
+        raise failure
 
-    monkeypatch.setattr(trafilatura, "bare_extraction", without_clean)
+    monkeypatch.setattr(trafilatura, "bare_extraction", failing)
     (tmp_path / "page.html").write_text("<html><body><p>A bomb exploded.</p></body></html>")
-    assert_one_line_error(
-        run("extract", str(tmp_path / "page.html")),
-        SetupError.exit_code, "page.html: reading HTML needs", "pip install lxml_html_clean",
-    )  # fmt: skip
-
-
-def test_a_page_the_html_reader_fails_on_is_an_input_error(monkeypatch, tmp_path) -> None:
-    import trafilatura
-
-    def broken(*args, **kwargs):
-        raise AssertionError("an unexpected failure deep in a parser")
-
-    monkeypatch.setattr(trafilatura, "bare_extraction", broken)
-    (tmp_path / "odd.htm").write_text("<html><body><p>A bomb exploded.</p></body></html>")
-    assert_one_line_error(
-        run("extract", str(tmp_path / "odd.htm")),
-        InputError.exit_code, "odd.htm: cannot read the page (AssertionError: an unexpected",
-    )  # fmt: skip
+    assert_one_line_error(run("extract", str(tmp_path / "page.html")), error.exit_code, *fragments)
 
 
 @pytest.mark.parametrize(
