@@ -783,6 +783,27 @@ def parse_count(phrase: str) -> ParsedCount | None:
         limit *= 4
 
 
+# A person named alone: "the victim", "his wife", "the 9-year-old boy". The determiner
+# makes it one person, not a kind ("victims", "children" stay uncounted).
+_ONE_PERSON_RE = re.compile(
+    r"^(?:the|his|her|their|its|our|this|that)\s+(?:[\w'-]+\s+){0,3}?"
+    r"(?:person|man|woman|boy|girl|child|kid|baby|infant|toddler|teen|teenager|youth|"
+    r"victim|suspect|gunman|shooter|officer|deputy|trooper|driver|passenger|student|"
+    r"father|mother|son|daughter|brother|sister|husband|wife|boyfriend|girlfriend|"
+    r"friend|neighbou?r|cousin|uncle|aunt|grandfather|grandmother|nephew|niece|resident|"
+    r"customer|employee|clerk|owner|guard|soldier|civilian|journalist|\d+-year-old)$",
+    _I,
+)
+
+
+def one_person(phrase: str) -> ParsedCount | None:
+    """The count of a phrase that names one person without a number ("the victim", "his
+    wife": exactly 1), else None. Small models give a death as who died; the article's
+    "the victim" is as exact a figure as "one person"."""
+    text = phrase.strip().rstrip(".,;")
+    return ParsedCount(1, 1, 1, "exact", text) if _ONE_PERSON_RE.match(text) else None
+
+
 # Words telling that people died or were hurt ("casualties" tells neither apart).
 _KIND_RE: dict[CasualtyKind, re.Pattern[str]] = {
     "killed": re.compile(

@@ -26,10 +26,17 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from summarizer._acts import checked_type, tells_of_violence
-from summarizer._counts import CasualtyKind, ParsedCount, Qualifier, casualty_kinds, parse_count
+from summarizer._counts import (
+    CasualtyKind,
+    ParsedCount,
+    Qualifier,
+    casualty_kinds,
+    one_person,
+    parse_count,
+)
 from summarizer._dates import Precision, find_date_phrase, resolve_date
 from summarizer._grounding import Alignment, Span, align, normalise, paragraph
-from summarizer._places import UNITED_STATES, state_after, state_name
+from summarizer._places import UNITED_STATES, state_after, state_name, state_within
 from summarizer._prompting import prompt_words
 from summarizer._schema import Context, Schema, merge_repeats
 
@@ -253,6 +260,11 @@ _NOT_PEOPLE_WORDS = (
 _NOT_PEOPLE = frozenset(_NOT_PEOPLE_WORDS.split())
 
 
+def _count(phrase: str) -> ParsedCount | None:
+    """The numbers of a casualty phrase: its number, or 1 for one person named alone."""
+    return parse_count(phrase) or one_person(phrase)
+
+
 def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount] | None:
     """The figure as the article states it: its span, and the numbers parsed from that span.
 
@@ -262,13 +274,13 @@ def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount
     match of "at least 14" onto "at least 12" is refused.
     """
     words = phrase.split()
-    wanted = parse_count(phrase)
+    wanted = _count(phrase)
     for size in range(len(words), 0, -1):
         candidate = " ".join(words[:size])
         found = _locate(candidate, context)
         if found is None:
             continue
-        stated = parse_count(found.text)
+        stated = _count(found.text)
         if stated is not None and wanted is not None and stated.best == wanted.best:
             return found, stated
     return None
@@ -312,7 +324,7 @@ def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) ->
     claims: list[Claim] = []
     for figure in figures:
         problem = unfound = None
-        if parse_count(figure.phrase) is None:
+        if _count(figure.phrase) is None:
             problem = "holds no number"
         elif _NOT_PEOPLE & set(figure.phrase.lower().split()):
             problem = "counts objects, not people"
@@ -416,13 +428,20 @@ def _sub_event_type(draft: IncidentDraft, words: str, context: Context) -> SubEv
 
 
 def _location(draft: IncidentDraft, context: Context) -> Location:
-    """The place as written; the region as written (a US state by its name: "Miss." is
-    Mississippi), else the state the article writes after the place ("STARKVILLE,
-    Miss."); the country when the article names it, or the United States for a state."""
+    """The place as written (a state written with it, "Bokoshe, Ark", is taken off it);
+    the region as written (a US state by its name: "Miss." is Mississippi), else that
+    state, else the state the article writes after the place ("STARKVILLE, Miss."); the
+    country when the article names it, or the United States for a state."""
     place = _ground(draft.place, context, "place") if draft.place else None
     region = _ground(draft.region, context, "region") if draft.region else None
+    within = state_within(place.text) if place is not None and place.start is not None else None
+    if place is not None and within is not None:
+        town = within[0]
+        place = place.model_copy(update={"text": town, "end": (place.start or 0) + len(town)})
     if region is not None and region.start is not None:
         admin1 = state_name(region.text) or region.text
+    elif within is not None:
+        admin1 = within[1]
     elif place is not None and place.start is not None:
         admin1 = state_after(place.text, context.text)
     else:

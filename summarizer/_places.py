@@ -61,3 +61,27 @@ def state_after(place: str, text: str) -> str | None:
     pattern = rf"(?i:\b{re.escape(place)}),\s+({_FORMS})(?![A-Za-z])"
     match = re.search(pattern, text)
     return _BY_FORM[match.group(1)] if match else None
+
+
+def state_within(place: str) -> tuple[str, str] | None:
+    """A place written with its state ("Bokoshe, Ark", "JONESBORO, AR", "Montgomery
+    Alabama"): the town's words and the state, else None. After a comma any form counts
+    (an AP abbreviation without its dot too); after a space only a state's full name. A
+    place that is itself a state ("West Virginia", "New York") is not split."""
+    text = place.strip().rstrip(".")
+    if state_name(text):
+        return None
+    after_comma = re.match(rf"^(.+?),\s*({_FORMS}|{_DOTLESS})$", text)
+    if after_comma:
+        written = after_comma.group(2)
+        return after_comma.group(1), _BY_FORM.get(written) or _BY_FORM[f"{written}."]
+    after_space = re.match(rf"^(.+?)\s+({_NAMES})$", text)
+    return (after_space.group(1), after_space.group(2)) if after_space else None
+
+
+# The full names, and the AP abbreviations without their dot ("Ark", "Calif").
+_NAMES = "|".join(sorted(map(re.escape, _STATES), key=len, reverse=True))
+_DOTLESS = "|".join(
+    sorted((re.escape(ap[:-1]) for _, ap in _STATES.values() if ap and "." not in ap[:-1]),
+           key=len, reverse=True)
+)  # fmt: skip

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._counts import ParsedCount, Qualifier, parse_count
+from summarizer._counts import ParsedCount, Qualifier, one_person, parse_count
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_PATH = REPO / "seeds" / "belgorod_strike.txt"
@@ -379,3 +379,13 @@ def test_count_across_the_first_read_slice(pad: int) -> None:
     assert parse_count(phrase) == exact(120, "one hundred and twenty")
     phrase = "." * pad + " 1,500 others"
     assert parse_count(phrase) == exact(1500, "1,500")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "best"),
+    [("the victim", 1), ("his wife", 1), ("the 9-year-old boy", 1), ("the 17-year-old.", 1),
+     ("victims", None), ("the children", None), ("Chazz Jenkins", None), ("the man who", None)],
+)  # fmt: skip
+def test_one_person_named_alone_counts_one(phrase: str, best: int | None) -> None:
+    counted = one_person(phrase)
+    assert (counted.best if counted else None) == best

@@ -14,7 +14,7 @@ from summarizer import LLMClient, Settings
 from summarizer._evaluation import PREDICTIONS, run_eval
 from summarizer._gva import CHECKS, score, score_article
 from summarizer._incident import SCHEMA
-from summarizer._places import state_after, state_name
+from summarizer._places import state_after, state_name, state_within
 from summarizer._prompting import prompt_words
 
 from .test_llm import completion
@@ -160,3 +160,13 @@ def test_eval_run_scores_the_incident_schema_on_gva_events(tmp_path) -> None:
     (line,) = (tmp_path / "run" / PREDICTIONS).read_text().splitlines()
     prediction = json.loads(line)
     assert prediction["id"] == "gva-1" and prediction["records"][0]["killed"]["best"] == 1
+
+
+@pytest.mark.parametrize(
+    ("place", "split"),
+    [("Bokoshe, Ark", ("Bokoshe", "Arkansas")), ("JONESBORO, AR", ("JONESBORO", "Arkansas")),
+     ("Montgomery Alabama", ("Montgomery", "Alabama")), ("West Virginia", None),
+     ("Kansas City", None), ("Austin TX", None)],
+)  # fmt: skip
+def test_a_place_written_with_its_state_is_split(place: str, split) -> None:
+    assert state_within(place) == split

@@ -307,3 +307,27 @@ def test_a_region_as_written_is_kept_and_a_country_the_article_lacks_is_not() ->
     incident, warnings = run(draft(place="Belgorod", region="Belgorod", country="France"))
     assert (incident.location.admin1, incident.location.country) == ("Belgorod", None)
     assert "r-1: country 'France' is not in the article (removed)" in warnings
+
+
+def test_a_death_given_as_the_person_who_died_counts_one() -> None:
+    text = "Police said the victim died at the scene after he was shot on Elm Street."
+    shot = draft(quote=text, sub_event_type="attack_on_civilians", place=None, country=None,
+                 perpetrators=[], targets=[], weapons=[],
+                 killed=[FigureDraft(phrase="the victim", said_by=None)])  # fmt: skip
+    incident = finalize(shot, Context(text=text, published=None, record_id="r-1"))
+    assert incident.killed is not None
+    assert (incident.killed.best, incident.killed.text) == (1, "the victim")
+
+
+def test_a_place_written_with_its_state_gives_the_state() -> None:
+    text = "JONESBORO, AR (KAIT) - Four people were shot dead on Main Street, police said."
+    shot = draft(quote="Four people were shot dead on Main Street, police said.",
+                 sub_event_type="attack_on_civilians", place="JONESBORO, AR", country=None,
+                 perpetrators=[], targets=[], weapons=[])  # fmt: skip
+    location = finalize(shot, Context(text=text, published=None, record_id="r-1")).location
+    assert (location.place, location.admin1, location.country) == (
+        "JONESBORO", "Arkansas", "United States"
+    )  # fmt: skip
+    assert (
+        location.text is not None and text[location.text.start : location.text.end] == "JONESBORO"
+    )
