@@ -31,7 +31,9 @@ _ARTILLERY = _words("missile", "rocket", "shell", "artillery", "mortar", "howitz
                     "mlrs", "himars", "iskander", "cluster munition")  # fmt: skip
 _EXPLOSIVE = _words("bomb", "ied\\b", "explosi", "blast", "land ?mine", "mines?\\b", "detonat",
                     "explod", "car bomb")  # fmt: skip
-_SUICIDE = _words("suicide")
+# A suicide bombing, not a murder-suicide: the word with its bomb, or a bomber blowing up.
+_SUICIDE = _words("suicide (?:bomb|attack|car|truck|vest|belt)", "self-detonat",
+                  "blew (?:himself|herself|themselves) up")  # fmt: skip
 _GRENADE = _words("grenade")
 _INTERCEPTION = _words("sho(?:t|ot|oting|ots) down", "intercept", "downed", "air defen",
                        "neutrali[sz]ed", "destroyed .{0,40}(?:drone|missile|rocket)")  # fmt: skip

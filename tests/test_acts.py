@@ -55,6 +55,8 @@ def test_vigils_statements_hearings_and_accidents_do_not(evidence: str) -> None:
         ("remote_explosive", "Russian officials reported shooting down 32 drones.",
          "interception"),
         ("grenade", "A suicide bomber blew himself up at the checkpoint.", "suicide_bombing"),
+        ("suicide_bombing", "Police called it a murder-suicide: he shot his wife, then himself.",
+         "attack_on_civilians"),
         ("arson", "Rioters set fire to a bus.", "arson"),
         ("abduction", "Nothing happened that anyone could name.", "other"),
         # Types without required words are the model's to choose.
