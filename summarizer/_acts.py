@@ -19,6 +19,9 @@ import re
 
 from summarizer._counts import casualty_kinds
 
+# "fired" at something, not from a job: shots fired, fired at, fired into a crowd.
+_FIRED = r"fired (?:\w+ )?(?:shots?|rounds?|at|on|into|upon|from|back)"
+
 
 def _words(*stems: str) -> re.Pattern[str]:
     """A pattern matching any of `stems` at the start of a word, in any case."""
@@ -45,7 +48,7 @@ _ROBBERY = _words("robb", "robs?\\b", "stole", "theft", "heist", "hold-?up", "ca
 _PROTEST = _words("protest", "demonstrat", "rally", "rallies", "march(?:ed|ers?|ing|es)\\b",
                   "sit-in", "picket")  # fmt: skip
 _RIOT = _words("riot", "mob\\b", "unrest", "loot")
-_GUNS_AND_BLADES = _words("shot", "shoot", "gun", "fired", "firing", "opened fire", "rifle",
+_GUNS_AND_BLADES = _words("shot", "shoot", "gun", _FIRED, "firing", "opened fire", "rifle",
                           "pistol", "stab", "knife", "machete", "beat", "assault", "attack",
                           "murder", "homicide", "massacre", "slain", "execut", "ambush",
                           "raid", "hijack")  # fmt: skip

@@ -35,6 +35,7 @@ from summarizer._counts import (
     parse_count,
 )
 from summarizer._dates import Precision, find_date_phrase, resolve_date
+from summarizer._dictionary import in_dictionary
 from summarizer._grounding import Alignment, Span, align, normalise, paragraph
 from summarizer._places import UNITED_STATES, state_after, state_name, state_within
 from summarizer._prompting import prompt_words
@@ -395,8 +396,9 @@ def combine_claims(claims: list[Claim]) -> Count | None:
 def _evidence(quote: str, context: Context) -> Grounded | None:
     """The record's evidence in the article, or None (and why, in the warnings) when it
     reports no incident of this article: its quote is not there (an example copied from
-    a prompt, a sentence made up), or its paragraph tells of no act of violence (a vigil,
-    a statement, an accident: `tells_of_violence`)."""
+    a prompt, a sentence made up), or neither its sentence nor the listing's sentence for
+    the incident tells of an act of violence (a vigil, a statement, a hearing, an
+    accident, a child out of hospital: `tells_of_violence`)."""
     found = _locate(quote, context)
     context.tally(found is not None, quote)
     if found is None:
@@ -405,9 +407,12 @@ def _evidence(quote: str, context: Context) -> Grounded | None:
             where = "a prompt's example, not the article"
         context.warnings.append(f"{context.record_id}: dropped: its evidence {quote!r} is {where}")
         return None
-    assert found.start is not None
-    first, last = paragraph(context.text, found.start)
-    if not tells_of_violence(context.text[first:last]):
+    assert found.start is not None and found.end is not None
+    told = [_sentence(context.text, found.start, found.end)]
+    anchor = context.anchor
+    if anchor is not None and anchor.start is not None and anchor.end is not None:
+        told.append(_sentence(context.text, anchor.start, anchor.end))
+    if not any(tells_of_violence(sentence) for sentence in told):
         context.warnings.append(
             f"{context.record_id}: dropped: its evidence {found.text!r} tells of no act of violence"
         )
@@ -547,12 +552,19 @@ def _same_incident(one: Incident, other: Incident, lede: tuple[int, int]) -> boo
       and both name the place: a headline announces the incident the body then tells
       (its figures may be an earlier toll: "over 12", then "at least 14").
 
-    Records without figures, a day or a headline are merged only on overlapping evidence:
-    two shellings of one town on unresolved days may well be two incidents."""
+    Whatever their places, records on no two different dates that name the same person
+    as perpetrator or victim (`_same_person`: "Jeremiah James Pipkins", "Pipkins") are one
+    incident: one shooting told from the county and from the town.
+
+    Records without figures, a day, a headline or a person are merged only on
+    overlapping evidence: two shellings of one town on unresolved days may well be two
+    incidents."""
     places = {normalise(i.location.place or "") for i in (one, other)} - {""}
     if _overlap(one.evidence, other.evidence):
         return len(places) <= 1
     dates = {i.date.start for i in (one, other)} - {None}
+    if len(dates) <= 1 and _same_person(one, other):
+        return True
     if len(places) > 1 or len(dates) > 1:
         return False
     both_placed = all(i.location.place for i in (one, other))
@@ -571,6 +583,32 @@ def _lede(text: str) -> tuple[int, int]:
         if len(match.group().split()) >= LEDE_WORDS:
             return match.span()
     return (0, 0)
+
+
+def _same_person(one: Incident, other: Incident) -> bool:
+    """True when one record names someone in full ("Jeremiah James Pipkins") whom the
+    other names too, in full or by the last name alone ("Pipkins")."""
+    return bool(_full_names(one) & _last_names(other) or _full_names(other) & _last_names(one))
+
+
+def _full_names(incident: Incident) -> set[str]:
+    """The last names of the record's perpetrators and victims named in full: capitalised
+    words, one of them no English word (a name, not "Police Officer")."""
+    return {
+        words[-1].lower()
+        for words in _capitalised(incident)
+        if len(words) > 1 and not all(in_dictionary(w.lower()) for w in words)
+    }
+
+
+def _last_names(incident: Incident) -> set[str]:
+    return {words[-1].lower() for words in _capitalised(incident)}
+
+
+def _capitalised(incident: Incident) -> list[list[str]]:
+    """The words of each perpetrator and victim written with capitals only."""
+    values = (re.findall(r"[\w'-]+", v.text) for v in incident.perpetrators + incident.victims)
+    return [words for words in values if words and all(w[0].isupper() for w in words)]
 
 
 def _within(value: Grounded, bounds: tuple[int, int]) -> bool:

@@ -44,13 +44,12 @@ GCIDE, tells names from words).
 from __future__ import annotations
 
 import re
-from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from english_words import get_english_words_set
 from pydantic import BaseModel, Field
 
+from summarizer._dictionary import in_dictionary
 from summarizer._grounding import align
 from summarizer._relevance import Relevance
 from summarizer._schema import Context, Schema, merge_repeats
@@ -481,28 +480,9 @@ MAX_NAME_WORDS = 3
 _NOT_NAME_STARTS = frozenset({"of", "the", "for", "in", "at", "to", "and"})
 
 
-@cache
-def _dictionary() -> frozenset[str]:
-    """English words (GCIDE, letters only, as the scorer writes them: "darkskinned"),
-    without the proper names a larger list would hold."""
-    return frozenset(get_english_words_set(["gcide"], alpha=True, lower=True))
-
-
-def _in_dictionary(word: str) -> bool:
-    """Whether `word` (as the scorer writes it) is a number or an English word, also as a
-    plural ("bodyguards", "witnesses", "families"). An empty word, left by punctuation or
-    an article, is no name either."""
-    forms = {word, word.removesuffix("s")}
-    if re.search(r"(?:s|x|z|ch|sh)es$", word):
-        forms.add(word.removesuffix("es"))
-    if word.endswith("ies"):
-        forms.add(word.removesuffix("ies") + "y")
-    return not word or word.isdigit() or not forms.isdisjoint(_dictionary())
-
-
 def _english(mention: str) -> list[bool]:
     """For each word of `mention` (as the scorer writes it), whether it is English."""
-    return [_in_dictionary(word) for word in normalize_mention(mention).split()]
+    return [in_dictionary(word) for word in normalize_mention(mention).split()]
 
 
 def _names_someone(mention: str) -> bool:
@@ -526,7 +506,7 @@ def _without_office(victim: str) -> str:
         for k in range(1, len(words) - 1)
         if words[k - 1] in _OFFICES
         and words[k] not in _NOT_NAME_STARTS
-        and not all(map(_in_dictionary, words[k:]))
+        and not all(map(in_dictionary, words[k:]))
     ]
     return " ".join(victim.split()[starts[-1] :]) if starts else victim
 
@@ -539,7 +519,7 @@ def _a_name_word(word: str) -> bool:
     lower = word.lower()
     return (
         lower.isalpha()
-        and not _in_dictionary(lower)
+        and not in_dictionary(lower)
         and not _INFLECTED.search(lower)
         and lower not in _OFFICES
     )
@@ -569,7 +549,7 @@ def _full_name(mention: str, text: str) -> str:
     its entity 8 times in 576, its longest form so found 419 times; a gold victim's name
     without its last word 3 times in 292, its longest form 77 times; and a full gold name
     so lengthened stays gold 589 times in 605."""
-    if _in_dictionary(_last_word(mention)):
+    if in_dictionary(_last_word(mention)):
         return mention
     longest = mention
     for found in _as_words(mention).finditer(text):
@@ -594,7 +574,7 @@ def _ends_in(mention: str, heads: frozenset[str]) -> bool:
     """Whether `mention` ends in one of `heads` (the words gold fillers of a role end in)
     or in a name."""
     last = _last_word(mention)
-    return last in heads or not _in_dictionary(last)
+    return last in heads or not in_dictionary(last)
 
 
 def _without_event(weapon: str) -> str:

@@ -331,3 +331,39 @@ def test_a_place_written_with_its_state_gives_the_state() -> None:
     assert (
         location.text is not None and text[location.text.start : location.text.end] == "JONESBORO"
     )
+
+
+# --- Records of one shooting, told from several places and sentences ------------------
+
+HOUSTON = (
+    "Charges have been filed in the shooting death of a Houston man on Saturday afternoon.\n\n"
+    "Jeremiah James Pipkins, 17, has been charged with manslaughter in the shooting.\n\n"
+    "Brayam Davila, age 10, was released from the hospital on Tuesday and is at home."
+)
+
+
+def finalized_in(text: str, *drafts: IncidentDraft) -> list[Incident | None]:
+    published = datetime.date(2014, 3, 3)
+    return [finalize(d, Context(text=text, published=published, record_id=f"r-{i}"))
+            for i, d in enumerate(drafts, start=1)]  # fmt: skip
+
+
+def houston(quote: str, **fields) -> IncidentDraft:
+    base = {"quote": quote, "sub_event_type": "attack_on_civilians", "country": None,
+            "perpetrators": [], "targets": [], "weapons": [], "victims": []}  # fmt: skip
+    return draft(**{**base, **fields})
+
+
+def test_records_that_name_the_same_person_are_one_incident_whatever_their_places() -> None:
+    first, second = finalized_in(
+        HOUSTON,
+        houston(HOUSTON.split("\n")[0], place="Houston", perpetrators=["Jeremiah James Pipkins"]),
+        houston("Jeremiah James Pipkins, 17, has been charged with manslaughter in the shooting.",
+                place="Harris County", perpetrators=["Pipkins"]),
+    )  # fmt: skip
+    assert len(combine([first, second], HOUSTON)) == 1
+
+
+def test_a_sentence_telling_of_no_violence_is_no_record() -> None:
+    (record,) = finalized_in(HOUSTON, houston(HOUSTON.split("\n")[-1], place="Houston"))
+    assert record is None

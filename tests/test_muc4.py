@@ -7,6 +7,7 @@ import json
 import pytest
 
 from summarizer import _muc4
+from summarizer._dictionary import in_dictionary
 from summarizer._muc4 import MAX_WORDS, SCHEMA, Template, TemplateDraft, combine, finalize, trim
 from summarizer._pipeline import Focus
 from summarizer._prompting import load_prompt
@@ -473,7 +474,7 @@ def test_heads_are_the_train_golds(
                     last = _muc4._last_word(mention)
                     ends[last] = ends.get(last, 0) + 1
     assert mentions in (None, sum(ends.values()))
-    expected = {w for w, n in ends.items() if n >= at_least and w and _muc4._in_dictionary(w)}
+    expected = {w for w, n in ends.items() if n >= at_least and w and in_dictionary(w)}
     assert expected == heads
 
 
@@ -514,12 +515,12 @@ def test_full_names_do_on_train_what_the_docstring_says() -> None:
                 forms = {norm(mention) for mention, _offset in entity}
                 for mention, _offset in entity:
                     words = mention.split()
-                    if _muc4._in_dictionary(norm(words[-1])):
+                    if in_dictionary(norm(words[-1])):
                         continue
                     cases = {"name": mention}
                     if len(words) >= 2:
                         cases["surname"] = words[-1]
-                    if len(words) >= 3 and not _muc4._in_dictionary(norm(words[-2])):
+                    if len(words) >= 3 and not in_dictionary(norm(words[-2])):
                         cases["cut"] = " ".join(words[:-1])
                     for case, given in cases.items():
                         totals[case] += 1
