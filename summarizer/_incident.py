@@ -487,6 +487,19 @@ def _summary(draft: IncidentDraft, evidence: Grounded, counts: list[Count | None
     return evidence.text
 
 
+def _date_text(draft: IncidentDraft, evidence: Grounded, context: Context) -> str | None:
+    """When the incident happened, as written: the model's phrase, else the first date
+    phrase of the evidence sentence, else of its paragraph (news gives the day once, in
+    the lead: "... was shot Saturday night. Police said the victim ...")."""
+    assert evidence.start is not None
+    first, last = paragraph(context.text, evidence.start)
+    return (
+        draft.date_text
+        or find_date_phrase(evidence.text)
+        or find_date_phrase(context.text[first:last])
+    )
+
+
 def finalize(draft: BaseModel, context: Context) -> Incident | None:
     """Turn the model's `IncidentDraft` into a grounded, normalised `Incident`; None when
     it reports no incident of this article (`_evidence`)."""
@@ -501,7 +514,7 @@ def finalize(draft: BaseModel, context: Context) -> Incident | None:
     words = " ".join([context.text[first:last], *(w.text for w in weapons)])
     sub_event_type = _sub_event_type(draft, words, context)
     location = _location(draft, context)
-    resolved = resolve_date(draft.date_text or find_date_phrase(evidence.text), context.published)
+    resolved = resolve_date(_date_text(draft, evidence, context), context.published)
     killed = combine_claims(_claims(draft.killed, context, "killed"))
     injured = combine_claims(_claims(draft.injured, context, "injured"))
     return Incident(

@@ -367,3 +367,11 @@ def test_records_that_name_the_same_person_are_one_incident_whatever_their_place
 def test_a_sentence_telling_of_no_violence_is_no_record() -> None:
     (record,) = finalized_in(HOUSTON, houston(HOUSTON.split("\n")[-1], place="Houston"))
     assert record is None
+
+
+def test_a_date_given_once_in_the_paragraph_dates_the_incident() -> None:
+    text = "A man was shot Saturday night on Elm Street. Police said he died at the hospital."
+    quiet = houston("Police said he died at the hospital.", place=None, date_text=None)
+    (record,) = finalized_in(text, quiet)
+    assert record is not None
+    assert (record.date.text, record.date.start) == ("Saturday night", datetime.date(2014, 3, 1))
