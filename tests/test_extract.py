@@ -12,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import Incident, summarize
+from summarizer._grounding import normalise
+from summarizer._prompting import prompt_words
 from summarizer._weights import MODEL_NAME
 from summarizer.cli import app
 
@@ -65,6 +67,30 @@ def assert_honest(records: list[dict], text: str) -> None:
             assert evidence["end"] > evidence["start"]
 
 
+# Keys whose values are the schema's own words (types, enums, ids), not the article's.
+SCHEMA_WORDS = {"id", "event_type", "sub_event_type", "modality", "precision", "alignment",
+                "qualifier"}  # fmt: skip
+
+
+def strings_of(value: object) -> list[str]:
+    """Every string of a record that came from the article or the model, however deep."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, item in value.items() if k not in SCHEMA_WORDS for s in strings_of(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in strings_of(item)]
+    return []
+
+
+def assert_nothing_from_a_prompt(records: list[dict], text: str) -> None:
+    """No value of the output is text of a prompt's example that the article lacks."""
+    article, prompts = normalise(text), prompt_words()
+    for value in (normalise(s) for r in records for s in strings_of(r)):
+        if len(value) > 3 and value in prompts:
+            assert value in article, f"{value!r} comes from a prompt, not the article"
+
+
 @pytest.mark.vcr
 @pytest.mark.default_cassette("seed.yaml")
 def test_seed_through_the_api(model_settings) -> None:
@@ -79,6 +105,7 @@ def test_seed_through_the_api(model_settings) -> None:
     assert doc.usage.prompt_tokens > len(SEED_TEXT) // 5
     records = doc.to_dict()["records"]
     assert_honest(records, SEED_TEXT)
+    assert_nothing_from_a_prompt(records, SEED_TEXT)
     grounding = doc.to_dict()["grounding"]
     assert grounding["values"] >= 3 * len(records)  # evidence, place, figures, actors...
     assert 0 < grounding["grounded"] <= grounding["values"]
