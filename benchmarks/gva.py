@@ -43,7 +43,8 @@ from summarizer._incident import (
     Location,
     SubEventType,
 )
-from summarizer._schema import Context, Schema, resolve_schema
+from summarizer._registry import resolve_schema
+from summarizer._schema import Context, Schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from muc4 import _own_client, _table, costs, run_interleaved, summarized  # a sibling script

@@ -51,7 +51,8 @@ from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer, shared_server
 from summarizer._muc4 import ROLE_OF_FIELD, Template, TemplateDraft, locate
 from summarizer._pipeline import needs_log_probabilities
-from summarizer._schema import Context, Schema, resolve_schema
+from summarizer._registry import resolve_schema
+from summarizer._schema import Context, Schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import measure  # a sibling script, not a package

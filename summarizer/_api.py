@@ -13,7 +13,8 @@ from summarizer._dates import PUBLISHED_YEARS, find_dateline, plausible_publicat
 from summarizer._errors import InputError
 from summarizer._llm import LLMClient
 from summarizer._pipeline import Document, extract, needs_log_probabilities
-from summarizer._schema import Schema, resolve_schema
+from summarizer._registry import resolve_schema
+from summarizer._schema import Schema
 from summarizer._settings import Settings
 
 if TYPE_CHECKING:  # the server module is imported only when the embedded model is used

@@ -39,7 +39,8 @@ from summarizer._inputs import ArticleInput, BadInput, Input, Reader
 from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer
 from summarizer._pipeline import Document, needs_log_probabilities, prompt_version
-from summarizer._schema import Schema, resolve_schema
+from summarizer._registry import resolve_schema
+from summarizer._schema import Schema
 from summarizer._settings import Settings
 from summarizer._store import Failure, Store, StoredArticle, Version
 

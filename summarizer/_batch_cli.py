@@ -27,10 +27,11 @@ from summarizer._options import (
     DebugOption,
     PromptOption,
     SettingsOptions,
+    reported,
     with_settings_options,
 )
 from summarizer._progress import progress_bar
-from summarizer._schema import resolve_schema
+from summarizer._registry import resolve_schema
 from summarizer._store import STORE_FILE
 
 LOG_INTERVAL = 30.0  # seconds between progress lines without a terminal
@@ -157,10 +158,8 @@ def batch(
     options: SettingsOptions,
 ) -> None:
     """Extract many articles into a resumable store: run again to finish or to reuse."""
-    from summarizer.cli import _reported  # cli imports this module
-
     paths = inputs or []
-    with _reported(debug):
+    with reported(debug):
         settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         reader = Reader(settings.max_article_chars, parse_published(published))
@@ -219,9 +218,7 @@ def export(
     debug: DebugOption = False,
 ) -> None:
     """Export a batch store's newest results: JSONL, CSV (after ACLED) or a Markdown digest."""
-    from summarizer.cli import _reported  # cli imports this module
-
-    with _reported(debug):
+    with reported(debug):
         count = export_store(store, output_format.value, output, schema, force=force)
     if output:
         what = "document(s)" if output_format.value == "jsonl" else "incident(s)"

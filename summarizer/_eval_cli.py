@@ -23,11 +23,12 @@ from summarizer._options import (
     DebugOption,
     PromptOption,
     SettingsOptions,
+    reported,
     with_settings_options,
 )
 from summarizer._pipeline import needs_log_probabilities
 from summarizer._progress import progress_bar
-from summarizer._schema import resolve_schema
+from summarizer._registry import resolve_schema
 
 
 class _Display:
@@ -117,9 +118,7 @@ def eval_run(
 ) -> None:
     """Extract each document, then score it: muc4 with the GTT metric, incident with GVA's
     figures, date and place."""
-    from summarizer.cli import _reported  # cli imports this module
-
-    with _reported(debug):
+    with reported(debug):
         settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         display = _Display()

@@ -1,4 +1,5 @@
-"""Command-line options that several commands share: which model, and how to extract.
+"""What the commands share: options (which model, how to extract) and `reported`, the
+one place errors become one line and an exit code.
 
 Typer reads each option's name from the parameter it annotates, so a command writes
 ``prompt: PromptOption = None``. The options that make a `Settings` are added to a
@@ -8,15 +9,17 @@ the command receives them together as one `SettingsOptions`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
+from summarizer._errors import SummarizerError
 from summarizer._settings import Settings
 
 BaseUrlOption = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
@@ -118,3 +121,21 @@ def with_settings_options(command: Command) -> Command:
     wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
     return wrapper  # type: ignore[return-value]
+
+
+INTERRUPTED = 130  # 128 + SIGINT: what a shell reports for Ctrl-C
+
+
+@contextlib.contextmanager
+def reported(debug: bool) -> Iterator[None]:
+    """Turn our errors into one line on stderr and their exit code."""
+    try:
+        yield
+    except SummarizerError as exc:
+        if debug:
+            raise
+        typer.echo(f"summarizer: error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        typer.echo("summarizer: interrupted", err=True)
+        raise typer.Exit(INTERRUPTED) from None

@@ -21,19 +21,23 @@ from rich.console import Console
 from summarizer._api import connect, parse_published, run
 from summarizer._article import STDIN, decode, read_bounded
 from summarizer._batch_cli import batch, export
-from summarizer._errors import InputError, SummarizerError
+from summarizer._errors import InputError, SetupError, SummarizerError
 from summarizer._eval_cli import eval_run
 from summarizer._inputs import JSON_SUFFIXES, BadInput, Input, Reader
+from summarizer._jsonl import BadLine, read_objects
 from summarizer._options import (
     DebugOption,
     PromptOption,
     SettingsOptions,
+    reported,
     with_settings_options,
 )
 from summarizer._pipeline import needs_log_probabilities
+from summarizer._registry import builtin_schemas, export_json_schemas, resolve_schema
+from summarizer._relevance import fit_gold
 from summarizer._render import to_json, to_markdown
-from summarizer._schema import builtin_schemas, resolve_schema
-from summarizer._weights import check_model, default_model_path
+from summarizer._scoring import score
+from summarizer._weights import check_model, default_model_path, ensure_model
 
 app = typer.Typer(
     help="Turn news articles about violent incidents into grounded incident records.",
@@ -52,24 +56,6 @@ app.add_typer(eval_app, name="eval")
 class OutputFormat(StrEnum):
     json = "json"
     md = "md"
-
-
-INTERRUPTED = 130
-
-
-@contextlib.contextmanager
-def _reported(debug: bool) -> Iterator[None]:
-    """Turn our errors into one line on stderr and their exit code."""
-    try:
-        yield
-    except SummarizerError as exc:
-        if debug:
-            raise
-        typer.echo(f"summarizer: error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        typer.echo("summarizer: interrupted", err=True)
-        raise typer.Exit(INTERRUPTED) from None
 
 
 _STDERR = Console(stderr=True)
@@ -106,7 +92,7 @@ def extract(
     """
     failures: list[int] = []
     several = len(paths) > 1 or any(Path(path).suffix.lower() in JSON_SUFFIXES for path in paths)
-    with _reported(debug):
+    with reported(debug):
         settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         reader = Reader(settings.max_article_chars, parse_published(published))
@@ -168,10 +154,8 @@ def model_check(
     debug: DebugOption = False,
 ) -> None:
     """Hash the embedded model's file and say whether it is intact (exit 6 if not)."""
-    from summarizer._errors import SetupError
-    from summarizer._weights import ensure_model
 
-    with _reported(debug):
+    with reported(debug):
         if install:
             ensure_model()
         status = check_model()
@@ -199,7 +183,6 @@ def schema_export(
     out: Annotated[Path, typer.Option(help="Folder for the JSON Schema files.")] = Path("schemas"),
 ) -> None:
     """Write the JSON Schema of each built-in record model to OUT/<name>.schema.json."""
-    from summarizer._schema import export_json_schemas
 
     for path in export_json_schemas(out):
         typer.echo(path)
@@ -207,7 +190,6 @@ def schema_export(
 
 def _templates_by_id(path: Path, required: tuple[str, ...]) -> dict[str, list]:
     """id -> templates from a JSONL file; bad lines are reported on stderr and skipped."""
-    from summarizer._jsonl import BadLine, read_objects
 
     found: dict[str, list] = {}
     for item in read_objects(path, required):
@@ -225,9 +207,8 @@ def eval_score(
     debug: DebugOption = False,
 ) -> None:
     """Score predictions with the GTT template-filling metric (MUC-4); prints JSON."""
-    from summarizer._scoring import score
 
-    with _reported(debug):
+    with reported(debug):
         gold_docs = _templates_by_id(gold, ("id", "templates"))
         pred_docs = _templates_by_id(pred, ("id", "templates"))
         missing = sorted(set(gold_docs) - set(pred_docs))
@@ -251,9 +232,8 @@ def eval_fit_relevance(
     debug: DebugOption = False,
 ) -> None:
     """Fit the relevance classifier that decides which articles are read (scikit-learn)."""
-    from summarizer._relevance import fit_gold
 
-    with _reported(debug):
+    with reported(debug):
         if out.exists() and not replace:
             raise InputError(f"{out} exists; give --replace to overwrite it")
         fitted = fit_gold(data)

@@ -16,7 +16,7 @@ from summarizer import _local_server as local_server
 from summarizer._article import Article
 from summarizer._muc4 import SCHEMA
 from summarizer._pipeline import abstention_for, extract, needs_log_probabilities
-from summarizer._schema import resolve_schema
+from summarizer._registry import resolve_schema
 
 from .test_llm import Endpoint, client, completion, with_logprobs
 

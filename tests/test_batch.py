@@ -21,7 +21,7 @@ from summarizer import _batch as batch_module
 from summarizer._batch import Batch, Models, summarize_many
 from summarizer._batch_cli import batch, export
 from summarizer._errors import ExtractionError, InputError
-from summarizer._schema import resolve_schema
+from summarizer._registry import resolve_schema
 from summarizer._store import STORE_FILE
 from summarizer._weights import MODEL_NAME
 from tests.batch_fakes import MODEL, FakeEndpoint, article

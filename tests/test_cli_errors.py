@@ -161,7 +161,7 @@ def test_a_schema_the_model_cannot_fill_is_one_line(tmp_path, spec, fragment) ->
 def test_a_schema_file_named_like_a_standard_module_does_not_replace_it(tmp_path) -> None:
     import json as standard_json
 
-    from summarizer._schema import resolve_schema
+    from summarizer._registry import resolve_schema
 
     (tmp_path / "json.py").write_text(USER_MODULES["json.py"])
     schema = resolve_schema(f"{tmp_path}/json.py:Event")

@@ -16,7 +16,8 @@ from summarizer._grounding import paragraph
 from summarizer._incident import FigureDraft, finalize
 from summarizer._llm import Usage
 from summarizer._pipeline import Document
-from summarizer._schema import Context, resolve_schema
+from summarizer._registry import resolve_schema
+from summarizer._schema import Context
 
 from .test_incident import TEXT, draft
 from .test_llm import completion

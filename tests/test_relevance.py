@@ -16,8 +16,8 @@ from summarizer._article import Article
 from summarizer._muc4 import SCHEMA
 from summarizer._options import SettingsOptions
 from summarizer._pipeline import extract, prompt_version, relevance_required
+from summarizer._registry import resolve_schema
 from summarizer._relevance import MIN_ARTICLES, WINDOW, C, Relevance, fit, fit_gold
-from summarizer._schema import resolve_schema
 
 from .conftest import SHARED
 from .test_eval_run import DEV, lines, write_data
