@@ -9,8 +9,7 @@ from pydantic import BaseModel
 
 from summarizer import _arguments as arguments
 from summarizer._article import Article, check_text
-from summarizer._dates import PUBLISHED_YEARS, find_dateline, plausible_publication
-from summarizer._errors import InputError
+from summarizer._dates import find_dateline, parse_published
 from summarizer._llm import LLMClient
 from summarizer._pipeline import Document, extract, needs_log_probabilities
 from summarizer._registry import resolve_schema
@@ -47,21 +46,6 @@ def connect(settings: Settings, *, log_probabilities: bool = False) -> LLMClient
         settings=settings,
         response_format=settings.response_format or "json_schema",
     )
-
-
-def parse_published(value: date | str | None) -> date | None:
-    """A publication date from ``YYYY-MM-DD`` (or a `date`) in `PUBLISHED_YEARS`;
-    InputError otherwise."""
-    if value is None:
-        return None
-    try:
-        day = value if isinstance(value, date) else date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InputError(f"publication date {value!r} is not YYYY-MM-DD") from None
-    if not plausible_publication(day):
-        first, last = PUBLISHED_YEARS
-        raise InputError(f"publication date {value!s} is not between the years {first} and {last}")
-    return day
 
 
 def run(

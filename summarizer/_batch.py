@@ -33,7 +33,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from summarizer import _arguments as arguments
-from summarizer._api import client_for_server, connect, parse_published, run
+from summarizer._api import client_for_server, connect, run
+from summarizer._dates import parse_published
 from summarizer._errors import AuthenticationError, InputError, SummarizerError
 from summarizer._inputs import ArticleInput, BadInput, Input, Reader
 from summarizer._llm import LLMClient

@@ -17,9 +17,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from summarizer._api import parse_published
 from summarizer._article import STDIN
 from summarizer._batch import Batch, Outcome, Tally
+from summarizer._dates import parse_published
 from summarizer._errors import InputError
 from summarizer._export import export_store
 from summarizer._inputs import Reader, count_inputs

@@ -55,7 +55,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["Precision", "ResolvedDate", "find_date_phrase", "find_dateline", "resolve_date"]
+from summarizer._errors import InputError
+
+__all__ = [
+    "PUBLISHED_YEARS", "Precision", "ResolvedDate", "find_date_phrase", "find_dateline",
+    "parse_published", "plausible_publication", "resolve_date",
+]  # fmt: skip
 
 Precision = Literal["day", "week", "month", "year", "unknown"]
 
@@ -422,3 +427,18 @@ def find_date_phrase(sentence: str) -> str | None:
     """
     match = _DATE_PHRASE_RE.search(sentence)
     return match.group(0) if match else None
+
+
+def parse_published(value: datetime.date | str | None) -> datetime.date | None:
+    """A publication date from ``YYYY-MM-DD`` (or a `datetime.date`) in `PUBLISHED_YEARS`;
+    InputError otherwise."""
+    if value is None:
+        return None
+    try:
+        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(f"publication date {value!r} is not YYYY-MM-DD") from None
+    if not plausible_publication(day):
+        first, last = PUBLISHED_YEARS
+        raise InputError(f"publication date {value!s} is not between the years {first} and {last}")
+    return day

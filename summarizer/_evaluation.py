@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from summarizer import _gva
-from summarizer._api import parse_published, run
+from summarizer._api import run
 from summarizer._article import check_text
+from summarizer._dates import parse_published
 from summarizer._errors import (
     EndpointError,
     InputError,

@@ -27,8 +27,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from summarizer._api import parse_published
 from summarizer._article import STDIN, Article, check_text, decode, read_bounded
+from summarizer._dates import parse_published
 from summarizer._errors import InputError, SetupError, SummarizerError
 from summarizer._jsonl import loads
 

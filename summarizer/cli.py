@@ -18,9 +18,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from summarizer._api import connect, parse_published, run
+from summarizer._api import connect, run
 from summarizer._article import STDIN, decode, read_bounded
 from summarizer._batch_cli import batch, export
+from summarizer._dates import parse_published
 from summarizer._errors import InputError, SetupError, SummarizerError
 from summarizer._eval_cli import eval_run
 from summarizer._inputs import JSON_SUFFIXES, BadInput, Input, Reader

@@ -11,10 +11,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summarizer._api import parse_published
 from summarizer._article import decode
 from summarizer._counts import casualty_kinds, parse_count
-from summarizer._dates import find_dateline, resolve_date
+from summarizer._dates import find_dateline, parse_published, resolve_date
 from summarizer._errors import InputError, SummarizerError
 from summarizer._inputs import ArticleInput, BadInput, Reader
 from summarizer._jsonl import BadLine, read_objects
