@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, Field
 
@@ -429,7 +429,7 @@ def _sub_event_type(draft: IncidentDraft, words: str, context: Context) -> SubEv
             f"{context.record_id}: sub-event type {draft.sub_event_type} needs words its "
             f"evidence does not have; {checked}, as its words show"
         )
-    return checked  # type: ignore[return-value]
+    return cast(SubEventType, checked)  # one of `NEEDS`' keys or `_SHOWN`'s, all of them types
 
 
 def _location(draft: IncidentDraft, context: Context) -> Location:
@@ -500,10 +500,9 @@ def _date_text(draft: IncidentDraft, evidence: Grounded, context: Context) -> st
     )
 
 
-def finalize(draft: BaseModel, context: Context) -> Incident | None:
+def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     """Turn the model's `IncidentDraft` into a grounded, normalised `Incident`; None when
     it reports no incident of this article (`_evidence`)."""
-    assert isinstance(draft, IncidentDraft)
     evidence = _evidence(draft.quote, context)
     if evidence is None:
         return None
@@ -665,14 +664,13 @@ def _merged(one: Incident, other: Incident) -> Incident:
     )
 
 
-def combine(records: list[BaseModel], text: str) -> list[BaseModel]:
+def combine(records: list[Incident], text: str) -> list[Incident]:
     """A document's incidents, each once (`_same_incident`, `_merged`)."""
-    incidents = [r for r in records if isinstance(r, Incident)]
     same = functools.partial(_same_incident, lede=_lede(text))
-    return merge_repeats(incidents, same, _merged)  # type: ignore[return-value]
+    return merge_repeats(records, same, _merged)
 
 
-SCHEMA = Schema(
+SCHEMA: Schema[IncidentDraft, Incident] = Schema(
     name="incident",
     item_model=IncidentDraft,
     record_model=Incident,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -51,23 +51,24 @@ class Context:
             self.missing.append(value)
 
 
-# The model's item -> the record users get, or None when the item is no record (the
+# What the model fills (a draft) and what users get (a record).
+D = TypeVar("D", bound=BaseModel)
+R = TypeVar("R", bound=BaseModel)
+
+# The model's draft -> the record users get, or None when the draft is no record (the
 # reason goes in `Context.warnings`).
-Finalize = Callable[[BaseModel, Context], BaseModel | None]
+Finalize = Callable[[D, Context], R | None]
 # A document's records and the article's text -> the records to keep (merged, dropped).
-Combine = Callable[[list[BaseModel], str], list[BaseModel]]
+Combine = Callable[[list[R], str], list[R]]
 
 
-def _as_is(item: BaseModel, context: Context) -> BaseModel:
+def _as_is(item: Any, context: Context) -> Any:
     """A user's model is returned as the model filled it."""
     return item
 
 
-def _keep_all(records: list[BaseModel], text: str) -> list[BaseModel]:
+def _keep_all(records: list[Any], text: str) -> list[Any]:
     return records
-
-
-R = TypeVar("R", bound=BaseModel)
 
 
 def merge_repeats(
@@ -86,12 +87,13 @@ def merge_repeats(
 
 
 @dataclass(frozen=True)
-class Schema:
-    """One kind of record the pipeline can extract."""
+class Schema(Generic[D, R]):
+    """One kind of record the pipeline can extract: ``Schema[Draft, Record]`` fills
+    `item_model` (a `D`) and gives `record_model` records (`R`)."""
 
     name: str
-    item_model: type[BaseModel]
-    record_model: type[BaseModel]
+    item_model: type[D]
+    record_model: type[R]
     fill_prompt: str
     list_prompt: str = "list_incidents"
     # The strategy that served this schema best when measured (Settings.strategy overrides).
@@ -108,8 +110,8 @@ class Schema:
     # Items with ``killed`` and ``injured`` lists of `_incident.FigureDraft` can have a
     # second, figures-only call per staged item (`_figures`); this names its prompt.
     figures_prompt: str | None = None
-    finalize: Finalize = _as_is
-    combine: Combine = _keep_all
+    finalize: Finalize[D, R] = _as_is
+    combine: Combine[R] = _keep_all
 
     def field_guide(self) -> list[dict[str, Any]]:
         """Name, type and description of each field the model fills, for generic prompts.
