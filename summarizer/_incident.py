@@ -1,6 +1,6 @@
 """The built-in ``incident`` schema: one violent incident, every value tied to the article.
 
-Two shapes, after DESIGN.md section 1:
+Two shapes, after the conflict-event datasets' choices (docs/design.md):
 
 - `IncidentDraft` is what the model fills for one incident: flat, short strings,
   every field required but nullable, one closed enum (the sub-event type);

@@ -11,7 +11,7 @@ Two shapes, as for ``incident``:
 
 Gold fillers are short noun phrases copied from the text ("guerrillas", "urng",
 "presidential farm"); a small model's spans are too long, misplaced or invented. So
-`finalize` does what code can do (DESIGN.md, section 2):
+`finalize` does what code can do (the program, not the model, computes: docs/design.md):
 
 1. each filler is found in the article (whole word first, then `align`) and replaced
    by the article's own words; one the article does not contain is dropped;
@@ -60,8 +60,8 @@ IncidentType = Literal[
 ]
 
 MAX_WORDS = 8  # 99% of the train split's gold mentions have at most 8 words
-# How near a word of violence a template's filler must stand (characters each side);
-# 150, 250 and 400 were tried on 10 train and 10 dev documents: 250 did best on both.
+# How near a word of violence a template's filler must stand, in characters each side: the
+# best of the widths tried (docs/evaluation.md, "Why muc4's settings are what they are").
 VIOLENCE_WINDOW = 250
 
 Phrase = Annotated[str, Field(max_length=60)]
@@ -651,8 +651,7 @@ def combine(templates: list[Template], text: str) -> list[Template]:
     reportable = [t for t in templates if not _combat(t) and _told_as_violence(t, text)]
     merged = merge_repeats(reportable, _same_incident, _merged)
     # The agreement first: a murder's target goes even when its victim, unnamed, goes
-    # next. The other order scored lower on stored answers (train 0401-0460: 34.7
-    # against 35.3; dev 101-200: 26.8 against 27.0).
+    # next (the other order scored lower on stored answers: docs/evaluation.md).
     agreed = [_fillers_as_gold_has_them(_type_and_roles_agreed(t)) for t in merged]
     # An empty template is dropped here; one empty from the start never got this far, as
     # no filler of it stands near a word of violence.
@@ -667,17 +666,11 @@ SCHEMA: Schema[TemplateDraft, Template] = Schema(
     record_model=Template,
     fill_prompt="muc4",
     list_prompt="muc4_list",
-    # One call with prompts/muc4.j2 scored about as well as two stages did (F1 17.6 on 10
-    # train documents; staged: 17.8 on 10 dev ones) at a fraction of the calls and time
-    # (1 call, median 39 s a document, vs 2.5 calls, 102 s on a busier host).
+    # One call scored as well as two stages at a fraction of the calls and time.
     strategy="single",
-    # The pipeline gives templates to most dev articles without an incident (40 of 50 in
-    # dev 1-100), and the model's own doubt (`abstain_above`) tells them apart poorly (AUC
-    # 0.76 and 0.60 on the two halves of dev). A word classifier fitted on the train split
-    # does better (AUC 0.84 on dev); reading only articles it gives 40% or more scored F1
-    # 32.9 on all 200 dev documents on stored answers, against 29.7 with the model's
-    # doubt at 0.10, 32.1 at 30% and 33.1 at 45% (docs/evaluation.md); both together did
-    # no better (32.3), so the model's doubt is no longer asked.
+    # Articles the train-fitted word classifier finds unlikely to report an incident are
+    # not read: it tells them apart better than the model's own doubt does. Figures for
+    # both settings: docs/evaluation.md, "Why muc4's settings are what they are".
     relevance=RELEVANCE,
     min_relevance=0.40,
     finalize=finalize,

@@ -1,4 +1,4 @@
-"""Tests for summarizer._counts: the conservative counting rule (DESIGN.md section 1)."""
+"""Tests for summarizer._counts: the conservative counting rule (docs/design.md, Counting)."""
 
 from __future__ import annotations
 
