@@ -783,15 +783,17 @@ def parse_count(phrase: str) -> ParsedCount | None:
         limit *= 4
 
 
-# A person named alone: "the victim", "his wife", "the 9-year-old boy". The determiner
-# makes it one person, not a kind ("victims", "children" stay uncounted).
+# A person named alone: "the victim", "his wife", "an 18-year-old", "the 38-year-old man",
+# "16-year-old". The determiner (or the age) makes it one person, not a kind ("victims",
+# "children" stay uncounted).
 _ONE_PERSON_RE = re.compile(
-    r"^(?:the|his|her|their|its|our|this|that)\s+(?:[\w'-]+\s+){0,3}?"
+    r"^(?:(?:the|a|an|another|his|her|their|its|our|this|that)\s+(?:[\w'-]+\s+){0,3}?"
     r"(?:person|man|woman|boy|girl|child|kid|baby|infant|toddler|teen|teenager|youth|"
     r"victim|suspect|gunman|shooter|officer|deputy|trooper|driver|passenger|student|"
     r"father|mother|son|daughter|brother|sister|husband|wife|boyfriend|girlfriend|"
     r"friend|neighbou?r|cousin|uncle|aunt|grandfather|grandmother|nephew|niece|resident|"
-    r"customer|employee|clerk|owner|guard|soldier|civilian|journalist|\d+-year-old)$",
+    r"customer|employee|clerk|owner|guard|soldier|civilian|journalist|\d+-year-old)"
+    r"|(?:an?\s+)?\d+-year-old(?:\s+(?:man|woman|boy|girl|child|kid|teen|teenager))?)$",
     _I,
 )
 

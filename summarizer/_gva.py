@@ -17,8 +17,8 @@ its incident), and on what the records of the whole article do:
 - ``evidence_not_in_article``: records whose evidence quote the program did not find;
 - ``values_from_prompt``: values not in the article that stand in a prompt template (an
   example leaking into the answer), among them a summary's capitalised words;
-- ``figures_outside_passage``: casualty claims that lie outside their record's evidence
-  paragraph.
+- ``figures_outside_passage``: casualty claims that lie outside every paragraph where
+  the record's other values stand (its evidence, place, actors, victims...).
 """
 
 from __future__ import annotations
@@ -93,13 +93,21 @@ def _from_prompt(record: Mapping[str, Any], article: str, prompts: str) -> list[
 
 
 def _outside_passage(record: Mapping[str, Any], text: str) -> int:
-    """How many of the record's claims lie outside its evidence's paragraph."""
-    start = record["evidence"].get("start")
-    if start is None:
-        return 0
-    first, last = paragraph(text, start)
+    """How many of the record's claims lie outside the paragraphs where its other values
+    stand (its evidence, place, actors, victims, targets, weapons: a merged record's
+    include those of the record merged into it)."""
+    figures = {
+        id(c) for k in ("killed", "injured") for c in (record.get(k) or {}).get("claims", [])
+    }
+    values = [
+        v for v in _grounded_values(record) if id(v) not in figures and v.get("start") is not None
+    ]
+    passages = {paragraph(text, v["start"]) for v in values}
     claims = [c for k in ("killed", "injured") for c in (record.get(k) or {}).get("claims", [])]
-    return sum(not (first <= c["start"] and c["end"] <= last) for c in claims)
+    return sum(
+        not any(first <= c["start"] and c["end"] <= last for first, last in passages)
+        for c in claims
+    )
 
 
 def score_article(

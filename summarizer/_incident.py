@@ -262,8 +262,24 @@ _NOT_PEOPLE = frozenset(_NOT_PEOPLE_WORDS.split())
 
 
 def _count(phrase: str) -> ParsedCount | None:
-    """The numbers of a casualty phrase: its number, or 1 for one person named alone."""
-    return parse_count(phrase) or one_person(phrase)
+    """The numbers of a casualty phrase: its number, 1 for one person named alone ("the
+    victim"), or how many people it names ("Leanne Smith and Dustin Grey": 2)."""
+    return parse_count(phrase) or one_person(phrase) or _named(phrase)
+
+
+def _named(phrase: str) -> ParsedCount | None:
+    """The count of a phrase that only names people, each by a name of two to four
+    capitalised words, one of them no English word; else None."""
+    people = [p for p in re.split(r",\s*(?:and\s+)?|\s+and\s+", phrase.strip()) if p]
+    names = [re.findall(r"[\w'-]+", person) for person in people]
+    if not names or not all(_is_a_name(words) for words in names):
+        return None
+    return ParsedCount(len(names), len(names), len(names), "exact", phrase.strip())
+
+
+def _is_a_name(words: list[str]) -> bool:
+    capitalised = 2 <= len(words) <= 4 and all(w[0].isupper() for w in words)
+    return capitalised and not all(in_dictionary(w.lower()) for w in words)
 
 
 def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount] | None:
@@ -278,13 +294,33 @@ def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount
     wanted = _count(phrase)
     for size in range(len(words), 0, -1):
         candidate = " ".join(words[:size])
-        found = _locate(candidate, context)
+        found = _locate_in_passage(candidate, context) or _locate(candidate, context)
         if found is None:
             continue
         stated = _count(found.text)
         if stated is not None and wanted is not None and stated.best == wanted.best:
             return found, stated
     return None
+
+
+def _locate_in_passage(value: str, context: Context) -> Grounded | None:
+    """Where `value` stands in a paragraph of the incident (`_passages`), if it does: a
+    figure the article gives twice is taken where the incident is told."""
+    for first, last in _passages(context):
+        span = align(value, context.text[first:last])
+        if span.start is not None and span.end is not None:
+            start, end = first + span.start, first + span.end
+            return Grounded(text=context.text[start:end], start=start, end=end,
+                            alignment=span.alignment)  # fmt: skip
+    return None
+
+
+def _passages(context: Context) -> list[tuple[int, int]]:
+    """The paragraphs that tell of the incident: its evidence's, then the listing's."""
+    own = []
+    if context.anchor is not None and context.anchor.start is not None:
+        own.append(paragraph(context.text, context.anchor.start))
+    return own + [p for p in context.passages if p not in own]
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s")
@@ -298,22 +334,27 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[stops[-1] if stops else first : after.end() if after else last]
 
 
+# Harm that is of neither kind yet: "6 shot at Easter party", "four people were hit".
+_HARMED = re.compile(r"\b(?:shot|shooting|hit|struck|stabbed|victims?|casualt\w*)\b", re.I)
+
+
 def _other_kind(kind: CasualtyKind, found: Grounded, context: Context) -> bool:
-    """True when the figure's sentence speaks only of the other kind of casualties: "39 of
-    them have been killed" is no figure of injured, "159 were injured" none of killed. A
-    sentence that speaks of both ("killing 35 and injuring 160"), or of neither, passes."""
+    """True when the figure's sentence does not speak of its kind of casualties: "39 of
+    them have been killed" is no figure of injured, "159 were injured" none of killed,
+    "the two children were home" none of either. A sentence that speaks of both
+    ("killing 35 and injuring 160"), or of people shot or hit without saying which
+    ("6 shot at a party"), passes."""
     assert found.start is not None and found.end is not None
-    kinds = casualty_kinds(_sentence(context.text, found.start, found.end))
-    return bool(kinds) and kind not in kinds
+    sentence = _sentence(context.text, found.start, found.end)
+    kinds = casualty_kinds(sentence)
+    return kind not in kinds if kinds else not _HARMED.search(sentence)
 
 
 def _in_passage(found: Grounded, context: Context) -> bool:
     """True when `found` lies in a paragraph that tells of the incident: its evidence's,
     or one the listing quoted for it. A figure elsewhere in the article belongs to
     another incident or to nothing ("three" in a Wichita story is no car bomb's toll)."""
-    passages = list(context.passages)
-    if context.anchor is not None and context.anchor.start is not None:
-        passages.append(paragraph(context.text, context.anchor.start))
+    passages = _passages(context)
     assert found.start is not None and found.end is not None
     return not passages or any(a <= found.start and found.end <= b for a, b in passages)
 
@@ -333,7 +374,7 @@ def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) ->
             problem = "is not in the article (removed: no figure without the article's words)"
             unfound = figure.phrase
         elif _other_kind(kind, grounded[0], context):
-            problem = "stands in a sentence about the other kind of casualties"
+            problem = "stands in a sentence about the other kind of casualties, or none"
         elif not _in_passage(grounded[0], context):
             problem = "stands outside the paragraphs that tell of this incident"
         elif any(_overlap(grounded[0], claim) for claim in claims):

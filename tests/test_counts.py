@@ -384,6 +384,7 @@ def test_count_across_the_first_read_slice(pad: int) -> None:
 @pytest.mark.parametrize(
     ("phrase", "best"),
     [("the victim", 1), ("his wife", 1), ("the 9-year-old boy", 1), ("the 17-year-old.", 1),
+     ("an 18-year-old", 1), ("16-year-old", 1), ("another boy", 1), ("the 38-year-old man", 1),
      ("victims", None), ("the children", None), ("Chazz Jenkins", None), ("the man who", None)],
 )  # fmt: skip
 def test_one_person_named_alone_counts_one(phrase: str, best: int | None) -> None:

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from summarizer._grounding import paragraph
+from summarizer._grounding import Span, paragraph
 from summarizer._incident import (
     FigureDraft,
     Incident,
@@ -375,3 +375,36 @@ def test_a_date_given_once_in_the_paragraph_dates_the_incident() -> None:
     (record,) = finalized_in(text, quiet)
     assert record is not None
     assert (record.date.text, record.date.start) == ("Saturday night", datetime.date(2014, 3, 1))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "best"),
+    [("Sarah Davidson", 1), ("Leanne Smith and Dustin Grey", 2), ("Police Chief", None)],
+)
+def test_people_named_in_full_are_counted_one_each(phrase: str, best: int | None) -> None:
+    text = (
+        "Parish fired multiple shots, killing Sarah Davidson, and wounding Leanne Smith and "
+        "Dustin Grey, the Police Chief said."
+    )
+    kind = "killed" if best == 1 else "injured"
+    shot = houston(text, place=None, **{kind: [FigureDraft(phrase=phrase, said_by=None)]})
+    (record,) = finalized_in(text, shot)
+    count = getattr(record, kind)
+    assert (count.best if count else None) == best
+
+
+def test_a_figure_whose_sentence_tells_of_no_harm_is_refused() -> None:
+    text = "A boy was shot dead on Monday. Morgan said the two children were home that day."
+    shot = houston(text, place=None, killed=[FigureDraft(phrase="two children", said_by=None)])
+    (record,) = finalized_in(text, shot)
+    assert record is not None and record.killed is None
+
+
+def test_a_figure_given_twice_is_taken_in_its_incidents_paragraph() -> None:
+    text = "Four kids wounded in a shooting.\n\nLater, four kids were seen at a park."
+    shot = houston("Four kids wounded in a shooting.", place=None,
+                   injured=[FigureDraft(phrase="four kids", said_by=None)])  # fmt: skip
+    context = Context(text=text, published=None, record_id="r-1",
+                      anchor=Span(len(text) - 10, len(text), "exact"))  # fmt: skip
+    injured = finalize(shot, context).injured
+    assert injured is not None and injured.claims[0].start == 0
