@@ -204,6 +204,16 @@ def _stdout() -> Iterator[TextIO]:
         stream.detach()
 
 
+@contextlib.contextmanager
+def _writing(output: Path) -> Iterator[None]:
+    """The system's refusals to write `output` (a read-only folder, a full disk, a name
+    too long) as one line."""
+    try:
+        yield
+    except OSError as exc:
+        raise InputError(f"{output}: cannot write it ({exc.strerror or exc})") from None
+
+
 def _check_output(output: Path, folder: Path, force: bool) -> None:
     """Refuse an output that would replace the store's own files (never), a file that is
     already there (unless `force`), a folder, or a place that cannot hold a file."""
@@ -234,10 +244,8 @@ def export_store(
     if fmt != "jsonl" and schema != INCIDENT_SCHEMA:
         raise SchemaError(f"the {fmt} export lays out {INCIDENT_SCHEMA} records; use jsonl")
     if output is not None:
-        try:
+        with _writing(output):
             _check_output(output, folder, force)
-        except OSError as exc:  # a name too long, a folder that cannot be looked into
-            raise InputError(f"{output}: cannot write it ({exc.strerror or exc})") from None
     with Store.read(folder) as store:
         held = store.schemas()
         if held and schema not in held:
@@ -248,8 +256,5 @@ def export_store(
         if output is None:
             with _stdout() as out:
                 return FORMATS[fmt](store.latest_results(schema), out)
-        try:
-            with atomic_file(output) as out:
-                return FORMATS[fmt](store.latest_results(schema), out)
-        except OSError as exc:  # a read-only folder, a full disk, a name too long
-            raise InputError(f"{output}: cannot write it ({exc.strerror or exc})") from None
+        with _writing(output), atomic_file(output) as out:
+            return FORMATS[fmt](store.latest_results(schema), out)
