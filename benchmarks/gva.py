@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from summarizer import Settings
-from summarizer._api import connect
+from summarizer._connect import connect
 from summarizer._gva import CHECKS
 from summarizer._incident import (
     EVENT_TYPE,

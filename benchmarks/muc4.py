@@ -45,7 +45,7 @@ import httpx2
 from pydantic import BaseModel
 
 from summarizer import Settings, summarize
-from summarizer._api import client_for_server, connect
+from summarizer._connect import client_for_server, connect
 from summarizer._evaluation import run_eval
 from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer, shared_server

@@ -6,8 +6,9 @@
 ...     print(incident.sub_event_type, incident.killed.best if incident.killed else None)
 """
 
-from summarizer._api import connect, summarize
-from summarizer._batch import Outcome, summarize_many
+from summarizer._api import summarize, summarize_many
+from summarizer._batch import Outcome
+from summarizer._connect import connect
 from summarizer._errors import (
     ArticleTooLongError,
     AuthenticationError,

@@ -1,69 +1,26 @@
-"""The Python entry points: `summarize` one article text, `connect` to the configured model."""
+"""The front door: `summarize` one article text, `summarize_many` for many. Nothing
+inside the package imports this module."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel
 
 from summarizer import _arguments as arguments
-from summarizer._article import Article, check_text
-from summarizer._dates import find_dateline, parse_published
+from summarizer._article import check_text
+from summarizer._batch import Outcome, batch_outcomes
+from summarizer._connect import connect
+from summarizer._dates import parse_published
+from summarizer._inputs import Reader
 from summarizer._llm import LLMClient
 from summarizer._pipeline import Document, extract, needs_log_probabilities
 from summarizer._registry import resolve_schema
 from summarizer._schema import Schema
 from summarizer._settings import Settings
-
-if TYPE_CHECKING:  # the server module is imported only when the embedded model is used
-    from summarizer._local_server import LocalServer
-
-
-def client_for_server(server: LocalServer, settings: Settings) -> LLMClient:
-    """A client for an embedded server (llama-cpp-python's ``json_object`` dialect)."""
-    return LLMClient(
-        base_url=server.base_url,
-        model=server.model_alias,
-        api_key=server.api_key,
-        settings=settings,
-        response_format=settings.response_format or "json_object",
-    )
-
-
-def connect(settings: Settings, *, log_probabilities: bool = False) -> LLMClient:
-    """The client for the configured endpoint, starting the embedded server if none is
-    (one that reports log-probabilities when asked: see `needs_log_probabilities`)."""
-    if settings.embedded:
-        from summarizer._local_server import shared_server
-
-        server = shared_server(settings, log_probabilities=log_probabilities)
-        return client_for_server(server, settings)
-    return LLMClient(
-        base_url=settings.base_url,
-        model=settings.model or "gpt-4o-mini",
-        api_key=settings.api_key,
-        settings=settings,
-        response_format=settings.response_format or "json_schema",
-    )
-
-
-def run(
-    article: Article,
-    *,
-    schema: Schema,
-    llm: LLMClient,
-    settings: Settings,
-    published: date | None,
-) -> Document:
-    """Extract one checked article; the publication date falls back to its dateline."""
-    return extract(
-        article,
-        schema,
-        llm,
-        published=published or find_dateline(article.text),
-        settings=settings,
-    )
 
 
 def summarize(
@@ -97,10 +54,51 @@ def summarize(
     settings = settings or Settings.load()
     article = check_text(text, source, settings.max_article_chars)
     chosen = resolve_schema(schema, prompt)
-    return run(
-        article,
-        schema=chosen,
-        llm=connect(settings, log_probabilities=needs_log_probabilities(chosen, settings)),
-        settings=settings,
-        published=parse_published(published),
+    llm = connect(settings, log_probabilities=needs_log_probabilities(chosen, settings))
+    return extract(article, chosen, llm, published=parse_published(published), settings=settings)
+
+
+def summarize_many(
+    articles: Iterable[str | Mapping[str, Any]],
+    *,
+    store: str | Path | None = None,
+    workers: int | None = None,
+    published: date | str | None = None,
+    schema: str | Schema | type[BaseModel] = "incident",
+    prompt: str | None = None,
+    settings: Settings | None = None,
+    llm: LLMClient | None = None,
+    retry_failed: bool = False,
+) -> Iterator[Outcome]:
+    """Turn many articles into incident records, yielding each `Outcome` as it finishes.
+
+    Args:
+        articles: article texts, or mappings with ``text`` and optional ``id``,
+            ``published``, ``url``, ``title`` (the fields of a batch's JSONL input).
+            Read lazily: a generator of any length is fine.
+        store: a folder for the batch store. Articles already done there (same content,
+            schema, prompt version and model) come back from it without a model call,
+            and an interrupted batch run again finishes the rest. Default: a temporary
+            store, removed when the iteration ends.
+        workers: articles in flight at once (default: one embedded server per free
+            core, or 4 requests to a remote endpoint).
+        published: the publication date for articles that do not carry their own.
+        schema, prompt, settings: as for `summarize`.
+        llm: a client to use instead of the configured model (shared by the workers).
+        retry_failed: try again the articles whose failure the store recorded earlier.
+
+    Returns:
+        An iterator of `Outcome`s, in the order they finish: ``document`` when done or
+        cached, ``error`` when failed. Bad settings or schema raise at once; a failing
+        article is an outcome, except a refused API key, which stops the batch.
+    """
+    arguments.check_articles(articles)
+    arguments.check_workers(workers)
+    arguments.check_published(published)
+    arguments.check_schema(schema)
+    settings = settings or Settings.load()
+    chosen = resolve_schema(schema, prompt)
+    reader = Reader(settings.max_article_chars, parse_published(published))
+    return batch_outcomes(
+        reader.objects(articles), store, chosen, settings, workers, llm, retry_failed
     )

@@ -24,23 +24,20 @@ import hashlib
 import queue
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from summarizer import _arguments as arguments
-from summarizer._api import client_for_server, connect, run
-from summarizer._dates import parse_published
+from summarizer._connect import client_for_server, connect
 from summarizer._errors import AuthenticationError, InputError, SummarizerError
 from summarizer._inputs import ArticleInput, BadInput, Input, Reader
 from summarizer._llm import LLMClient
 from summarizer._local_server import LocalServer
-from summarizer._pipeline import Document, needs_log_probabilities, prompt_version
-from summarizer._registry import resolve_schema
+from summarizer._pipeline import Document, extract, needs_log_probabilities, prompt_version
 from summarizer._schema import Schema
 from summarizer._settings import Settings
 from summarizer._store import Failure, Store, StoredArticle, Version
@@ -186,13 +183,10 @@ class _Workers:
     def _work(self, llm: LLMClient) -> None:
         while (task := self._tasks.get()) is not None:
             try:
-                result: Document | Exception = run(
-                    task.item.article,
-                    schema=self._schema,
-                    llm=llm,
-                    settings=self._settings,
-                    published=task.item.published,
-                )
+                result: Document | Exception = extract(
+                    task.item.article, self._schema, llm,
+                    published=task.item.published, settings=self._settings,
+                )  # fmt: skip
             except Exception as exc:  # whatever one article does, the batch records it
                 result = exc
             self._finished.put((task, result))
@@ -417,56 +411,12 @@ def _stored(item: ArticleInput) -> StoredArticle:
     )
 
 
-def summarize_many(
-    articles: Iterable[str | Mapping[str, Any]],
-    *,
-    store: str | Path | None = None,
-    workers: int | None = None,
-    published: date | str | None = None,
-    schema: str | Schema | type[BaseModel] = "incident",
-    prompt: str | None = None,
-    settings: Settings | None = None,
-    llm: LLMClient | None = None,
-    retry_failed: bool = False,
-) -> Iterator[Outcome]:
-    """Turn many articles into incident records, yielding each `Outcome` as it finishes.
-
-    Args:
-        articles: article texts, or mappings with ``text`` and optional ``id``,
-            ``published``, ``url``, ``title`` (the fields of a batch's JSONL input).
-            Read lazily: a generator of any length is fine.
-        store: a folder for the batch store. Articles already done there (same content,
-            schema, prompt version and model) come back from it without a model call,
-            and an interrupted batch run again finishes the rest. Default: a temporary
-            store, removed when the iteration ends.
-        workers: articles in flight at once (default: one embedded server per free
-            core, or 4 requests to a remote endpoint).
-        published: the publication date for articles that do not carry their own.
-        schema, prompt, settings: as for `summarize`.
-        llm: a client to use instead of the configured model (shared by the workers).
-        retry_failed: try again the articles whose failure the store recorded earlier.
-
-    Returns:
-        An iterator of `Outcome`s, in the order they finish: ``document`` when done or
-        cached, ``error`` when failed. Bad settings or schema raise at once; a failing
-        article is an outcome, except a refused API key, which stops the batch.
-    """
-    arguments.check_articles(articles)
-    arguments.check_workers(workers)
-    arguments.check_published(published)
-    arguments.check_schema(schema)
-    settings = settings or Settings.load()
-    chosen = resolve_schema(schema, prompt)
-    reader = Reader(settings.max_article_chars, parse_published(published))
-    return _summarize_many(
-        reader.objects(articles), store, chosen, settings, workers, llm, retry_failed
-    )
-
-
-def _summarize_many(
+def batch_outcomes(
     inputs: Iterator[Input], store: str | Path | None, schema: Schema, settings: Settings,
     workers: int | None, llm: LLMClient | None, retry_failed: bool,
 ) -> Iterator[Outcome]:  # fmt: skip
+    """Each input's `Outcome`, as `summarizer.summarize_many` documents; the store is
+    `store`, or a temporary one removed when the iteration ends."""
     with contextlib.ExitStack() as stack:
         folder = Path(store) if store else Path(stack.enter_context(tempfile.TemporaryDirectory()))
         batch = stack.enter_context(

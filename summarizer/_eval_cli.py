@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from summarizer._api import connect
+from summarizer._connect import connect
 from summarizer._evaluation import METRICS, PREDICTIONS, Step, run_eval
 from summarizer._gva import CHECKS
 from summarizer._jsonl import BadLine

@@ -40,7 +40,6 @@ from pathlib import Path
 from typing import IO, Any, Protocol
 
 from summarizer import _gva
-from summarizer._api import run
 from summarizer._article import check_text
 from summarizer._dates import parse_published
 from summarizer._errors import (
@@ -54,7 +53,13 @@ from summarizer._incident import Incident
 from summarizer._jsonl import BadLine, read_objects
 from summarizer._llm import LLMClient
 from summarizer._muc4 import Template
-from summarizer._pipeline import abstention_for, prompt_version, relevance_required, strategy_for
+from summarizer._pipeline import (
+    abstention_for,
+    extract,
+    prompt_version,
+    relevance_required,
+    strategy_for,
+)
 from summarizer._schema import Schema
 from summarizer._scoring import score
 from summarizer._settings import Settings
@@ -266,7 +271,7 @@ def _extract(
     try:
         article = check_text(str(doc["text"]), doc_id, settings.max_article_chars)
         published = parse_published(doc.get("published"))
-        document = run(article, schema=schema, llm=llm, settings=settings, published=published)
+        document = extract(article, schema, llm, published=published, settings=settings)
     except (EndpointError, SetupError):
         raise
     except SummarizerError as exc:

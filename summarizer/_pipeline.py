@@ -34,6 +34,7 @@ from pydantic import BaseModel, Field, create_model
 
 from summarizer._article import Article
 from summarizer._chunking import split
+from summarizer._dates import find_dateline
 from summarizer._errors import ExtractionError
 from summarizer._figures import passages, recount
 from summarizer._grounding import Span, align, normalise, paragraph
@@ -314,7 +315,8 @@ def extract(
     published: date | None,
     settings: Settings,
 ) -> Document:
-    """Run the whole path for one article and return its `Document`.
+    """Run the whole path for one article and return its `Document`; without `published`,
+    the date of the article's dateline, if it has one with a year, resolves "on Friday".
 
     An article over ``settings.chunk_chars`` is read in overlapping parts (`_chunking`);
     every value is still grounded against the whole article, so offsets index its full
@@ -323,6 +325,7 @@ def extract(
     (`_regrounding`); what is still not found is then removed, with a warning naming it.
     """
     started = time.perf_counter()
+    published = published or find_dateline(article.text)
     usage = Usage()
     warnings: list[str] = []
     if not_read := _why_not_read(article, schema, settings):

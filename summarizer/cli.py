@@ -18,9 +18,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from summarizer._api import connect, run
 from summarizer._article import STDIN, decode, read_bounded
 from summarizer._batch_cli import batch, export
+from summarizer._connect import connect
 from summarizer._dates import parse_published
 from summarizer._errors import InputError, SetupError, SummarizerError
 from summarizer._eval_cli import eval_run
@@ -33,7 +33,7 @@ from summarizer._options import (
     reported,
     with_settings_options,
 )
-from summarizer._pipeline import needs_log_probabilities
+from summarizer._pipeline import extract, needs_log_probabilities
 from summarizer._registry import builtin_schemas, export_json_schemas, resolve_schema
 from summarizer._relevance import fit_gold
 from summarizer._render import to_json, to_markdown
@@ -67,9 +67,9 @@ def _status(message: str) -> contextlib.AbstractContextManager[object]:
     return _STDERR.status(message) if _STDERR.is_terminal else contextlib.nullcontext()
 
 
-@app.command()
+@app.command("extract")
 @with_settings_options
-def extract(
+def extract_command(
     paths: Annotated[list[str], typer.Argument(help="Article files; '-' reads stdin.")],
     published: Annotated[
         str | None, typer.Option(help="Publication date YYYY-MM-DD, to resolve 'on Friday'.")
@@ -106,10 +106,9 @@ def extract(
                     llm = llm or connect(
                         settings, log_probabilities=needs_log_probabilities(chosen, settings)
                     )
-                    document = run(
-                        item.article, schema=chosen, llm=llm, settings=settings,
-                        published=item.published,
-                    )  # fmt: skip
+                    document = extract(
+                        item.article, chosen, llm, published=item.published, settings=settings
+                    )
             except SummarizerError as exc:
                 if debug:
                     raise

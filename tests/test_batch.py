@@ -16,9 +16,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from summarizer import AuthenticationError, Settings, SetupError
+from summarizer import AuthenticationError, Settings, SetupError, summarize_many
 from summarizer import _batch as batch_module
-from summarizer._batch import Batch, Models, summarize_many
+from summarizer._batch import Batch, Models
 from summarizer._batch_cli import batch, export
 from summarizer._errors import ExtractionError, InputError
 from summarizer._registry import resolve_schema

@@ -221,8 +221,8 @@ def test_endpoint_failures(monkeypatch, tmp_path, status, error, fragment) -> No
     )
 
 
-def _document_of(article, **kwargs):
-    """What `run` would return, without a model: the article and no records."""
+def _document_of(article, *args, **kwargs):
+    """What `extract` would return, without a model: the article and no records."""
     from summarizer._llm import Usage
     from summarizer._pipeline import Document
 
@@ -243,7 +243,7 @@ def _document_of(article, **kwargs):
 @pytest.fixture
 def fake_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "connect", lambda settings, **_: object())
-    monkeypatch.setattr(cli, "run", _document_of)
+    monkeypatch.setattr(cli, "extract", _document_of)
 
 
 def test_one_bad_article_does_not_lose_the_others(fake_run, tmp_path) -> None:

@@ -18,7 +18,7 @@ import typer
 from typer.testing import CliRunner
 
 from summarizer import LLMClient, Settings
-from summarizer._api import connect
+from summarizer._connect import connect
 from summarizer._errors import EndpointError, InputError
 from summarizer._eval_cli import eval_run
 from summarizer._evaluation import METRICS, PREDICTIONS, RUNS, Step, run_eval

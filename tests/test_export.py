@@ -12,8 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from summarizer import InputError, SchemaError, Settings
-from summarizer._batch import summarize_many
+from summarizer import InputError, SchemaError, Settings, summarize_many
 from summarizer._batch_cli import batch, export
 from summarizer._export import CSV_COLUMNS, FORMATS, atomic_file, export_store, write_csv
 from summarizer._store import Store, StoredArticle, Version

@@ -9,13 +9,12 @@ import json
 import httpx2
 
 from summarizer import LLMClient, Settings
-from summarizer._api import run
 from summarizer._article import check_text
 from summarizer._figures import passages, recount
 from summarizer._grounding import paragraph
 from summarizer._incident import FigureDraft, finalize
 from summarizer._llm import Usage
-from summarizer._pipeline import Document
+from summarizer._pipeline import Document, extract
 from summarizer._registry import resolve_schema
 from summarizer._schema import Context
 
@@ -129,9 +128,7 @@ def extracted(endpoint: FiguresEndpoint) -> Document:
     article = check_text(TEXT, "seed", settings.max_article_chars)
     schema = resolve_schema("incident")
     published = datetime.date(2023, 12, 30)
-    return run(
-        article, schema=schema, llm=endpoint.client(), settings=settings, published=published
-    )
+    return extract(article, schema, endpoint.client(), published=published, settings=settings)
 
 
 def test_the_staged_path_reads_figures_again_and_keeps_both_tolls() -> None:
