@@ -39,6 +39,12 @@ UNITED_STATES = "United States"
 # "IN", "OR", "ME" are words too); and by a key without case or dots, for forms to read.
 _BY_FORM = {form: name for name, forms in _STATES.items() for form in (name, *forms) if form}
 _FORMS = "|".join(sorted(map(re.escape, _BY_FORM), key=len, reverse=True))
+# The full names, and the AP abbreviations without their dot ("Ark", "Calif").
+_NAMES = "|".join(sorted(map(re.escape, _STATES), key=len, reverse=True))
+_DOTLESS = "|".join(
+    sorted((re.escape(ap[:-1]) for _, ap in _STATES.values() if ap and "." not in ap[:-1]),
+           key=len, reverse=True)
+)  # fmt: skip
 
 
 def _key(written: str) -> str:
@@ -77,11 +83,3 @@ def state_within(place: str) -> tuple[str, str] | None:
         return after_comma.group(1), _BY_FORM.get(written) or _BY_FORM[f"{written}."]
     after_space = re.match(rf"^(.+?)\s+({_NAMES})$", text)
     return (after_space.group(1), after_space.group(2)) if after_space else None
-
-
-# The full names, and the AP abbreviations without their dot ("Ark", "Calif").
-_NAMES = "|".join(sorted(map(re.escape, _STATES), key=len, reverse=True))
-_DOTLESS = "|".join(
-    sorted((re.escape(ap[:-1]) for _, ap in _STATES.values() if ap and "." not in ap[:-1]),
-           key=len, reverse=True)
-)  # fmt: skip
