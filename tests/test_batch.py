@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 from summarizer import AuthenticationError, Settings, SetupError, summarize_many
 from summarizer import _batch as batch_module
 from summarizer._batch import Batch, Models
-from summarizer._batch_cli import batch, export
 from summarizer._errors import ExtractionError, InputError
 from summarizer._registry import resolve_schema
 from summarizer._store import STORE_FILE
 from summarizer._weights import MODEL_NAME
+from summarizer.cli.batch import batch, export
 from tests.batch_fakes import MODEL, FakeEndpoint, article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -368,9 +368,9 @@ def test_the_same_command_again_does_nothing_new(tmp_path, endpoint) -> None:
 
 
 def test_without_a_terminal_progress_is_plain_lines(tmp_path, endpoint, monkeypatch) -> None:
-    from summarizer import _batch_cli
+    from summarizer.cli import batch as batch_command
 
-    monkeypatch.setattr(_batch_cli, "LOG_INTERVAL", 0.0)
+    monkeypatch.setattr(batch_command, "LOG_INTERVAL", 0.0)
     (tmp_path / "in").mkdir()
     for n in range(3):
         (tmp_path / "in" / f"{n}.txt").write_text(article(n))
@@ -436,7 +436,7 @@ sys.path.insert(0, {root!r})
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import typer
 from summarizer import _batch
-from summarizer._batch_cli import batch, export
+from summarizer.cli.batch import batch, export
 from tests.batch_fakes import FakeEndpoint
 endpoint = FakeEndpoint(delay=0.1)
 _batch.connect = lambda settings, **_: endpoint.client()

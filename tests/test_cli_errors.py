@@ -21,6 +21,7 @@ from summarizer._errors import (
 )
 from summarizer._llm import LLMClient
 from summarizer._settings import Settings
+from summarizer.cli import extract as extract_command
 
 runner = CliRunner()
 
@@ -47,7 +48,7 @@ def _no_model(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(settings, **_):
         raise AssertionError("no model call expected")
 
-    monkeypatch.setattr(cli, "connect", refuse)
+    monkeypatch.setattr(extract_command, "connect", refuse)
 
 
 def test_missing_path(tmp_path) -> None:
@@ -213,7 +214,7 @@ def _client_answering(status: int | None) -> LLMClient:
     ],
 )
 def test_endpoint_failures(monkeypatch, tmp_path, status, error, fragment) -> None:
-    monkeypatch.setattr(cli, "connect", lambda settings, **_: _client_answering(status))
+    monkeypatch.setattr(extract_command, "connect", lambda settings, **_: _client_answering(status))
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded in Lima on Monday, killing three people.")
     assert_one_line_error(
@@ -242,8 +243,8 @@ def _document_of(article, *args, **kwargs):
 
 @pytest.fixture
 def fake_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "connect", lambda settings, **_: object())
-    monkeypatch.setattr(cli, "extract", _document_of)
+    monkeypatch.setattr(extract_command, "connect", lambda settings, **_: object())
+    monkeypatch.setattr(extract_command, "extract", _document_of)
 
 
 def test_one_bad_article_does_not_lose_the_others(fake_run, tmp_path) -> None:
@@ -385,7 +386,7 @@ def _answering(response: httpx2.Response) -> LLMClient:
 def test_an_endpoint_that_sends_no_completion_is_an_endpoint_error(
     monkeypatch, tmp_path, response, fragment
 ) -> None:
-    monkeypatch.setattr(cli, "connect", lambda settings, **_: _answering(response))
+    monkeypatch.setattr(extract_command, "connect", lambda settings, **_: _answering(response))
     path = tmp_path / "a.txt"
     path.write_text("A bomb exploded in Lima on Monday, killing three people.")
     assert_one_line_error(run("extract", str(path)), EndpointError.exit_code, fragment)

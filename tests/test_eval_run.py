@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 from summarizer import LLMClient, Settings
 from summarizer._connect import connect
 from summarizer._errors import EndpointError, InputError
-from summarizer._eval_cli import eval_run
 from summarizer._evaluation import METRICS, PREDICTIONS, RUNS, Step, run_eval
 from summarizer._muc4 import MAX_WORDS, SCHEMA
 from summarizer._scoring import score
+from summarizer.cli.eval import eval_run
 
 from .conftest import SHARED
 from .test_llm import completion
@@ -273,7 +273,7 @@ def invoke(*args: str):
 @pytest.fixture
 def fake_model(monkeypatch) -> FakeModel:
     model = FakeModel()
-    monkeypatch.setattr("summarizer._eval_cli.connect", lambda settings, **_: model.client())
+    monkeypatch.setattr("summarizer.cli.eval.connect", lambda settings, **_: model.client())
     return model
 
 

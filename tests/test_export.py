@@ -13,9 +13,9 @@ import typer
 from typer.testing import CliRunner
 
 from summarizer import InputError, SchemaError, Settings, summarize_many
-from summarizer._batch_cli import batch, export
 from summarizer._export import CSV_COLUMNS, FORMATS, atomic_file, export_store, write_csv
 from summarizer._store import Store, StoredArticle, Version
+from summarizer.cli.batch import batch, export
 from tests.batch_fakes import MODEL, FakeEndpoint, article
 
 app = typer.Typer()

@@ -1,4 +1,5 @@
-"""``summarizer eval run``: extract labelled documents (MUC-4 or GVA) and score them, resumably.
+"""``summarizer eval``: ``run`` extracts labelled documents (MUC-4 or GVA) and scores them,
+resumably; ``score`` scores predictions; ``fit-relevance`` fits the relevance classifier.
 
 Progress goes to stderr: a Rich bar on a terminal, else one line per document (each
 takes tens of seconds on the embedded model, so lines stay few). The score is printed
@@ -16,19 +17,22 @@ from rich.console import Console
 from rich.progress import Progress
 
 from summarizer._connect import connect
+from summarizer._errors import InputError
 from summarizer._evaluation import METRICS, PREDICTIONS, Step, run_eval
 from summarizer._gva import CHECKS
-from summarizer._jsonl import BadLine
-from summarizer._options import (
+from summarizer._jsonl import BadLine, read_objects
+from summarizer._pipeline import needs_log_probabilities
+from summarizer._registry import resolve_schema
+from summarizer._relevance import fit_gold
+from summarizer._scoring import score
+from summarizer.cli._options import (
     DebugOption,
     PromptOption,
     SettingsOptions,
     reported,
     with_settings_options,
 )
-from summarizer._pipeline import needs_log_probabilities
-from summarizer._progress import progress_bar
-from summarizer._registry import resolve_schema
+from summarizer.cli._progress import progress_bar
 
 
 class _Display:
@@ -133,3 +137,62 @@ def eval_run(
             display.stop()
     typer.echo(_summary(metrics, out), err=True)
     typer.echo(json.dumps(metrics["score"], indent=2))
+
+
+def _templates_by_id(path: Path, required: tuple[str, ...]) -> dict[str, list]:
+    """id -> templates from a JSONL file; bad lines are reported on stderr and skipped."""
+
+    found: dict[str, list] = {}
+    for item in read_objects(path, required):
+        if isinstance(item, BadLine):
+            typer.echo(f"summarizer: warning: {item}; line skipped", err=True)
+        else:
+            found[str(item["id"])] = item["templates"]
+    return found
+
+
+def eval_score(
+    gold: Annotated[Path, typer.Option(help="Gold JSONL (id, text, templates), as MUC-4.")],
+    pred: Annotated[Path, typer.Option(help="Predictions JSONL (id, templates).")],
+    debug: DebugOption = False,
+) -> None:
+    """Score predictions with the GTT template-filling metric (MUC-4); prints JSON."""
+
+    with reported(debug):
+        gold_docs = _templates_by_id(gold, ("id", "templates"))
+        pred_docs = _templates_by_id(pred, ("id", "templates"))
+        missing = sorted(set(gold_docs) - set(pred_docs))
+        if missing:
+            typer.echo(
+                f"summarizer: warning: {len(missing)} gold document(s) have no prediction "
+                f"and count as empty (first: {missing[0]})",
+                err=True,
+            )
+        typer.echo(json.dumps(score(gold_docs, pred_docs), indent=2))
+
+
+def eval_fit_relevance(
+    data: Annotated[
+        Path,
+        typer.Option(help="Gold JSONL (text, templates), as MUC-4: a template = an incident."),
+    ],
+    out: Annotated[Path, typer.Option(help="The classifier's JSON file to write.")],
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite OUT if it exists.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Fit the relevance classifier that decides which articles are read (scikit-learn)."""
+
+    with reported(debug):
+        if out.exists() and not replace:
+            raise InputError(f"{out} exists; give --replace to overwrite it")
+        fitted = fit_gold(data)
+        try:
+            out.write_text(json.dumps(fitted, ensure_ascii=False) + "\n")
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write it ({exc.strerror})") from None
+    counts = fitted["fitted"]
+    typer.echo(
+        f"summarizer: fitted on {counts['articles']} articles ({counts['reporting']} with an "
+        f"incident), {len(fitted['words'])} words; wrote {out}",
+        err=True,
+    )

@@ -23,16 +23,16 @@ from summarizer._dates import parse_published
 from summarizer._errors import InputError
 from summarizer._export import export_store
 from summarizer._inputs import Reader, count_inputs
-from summarizer._options import (
+from summarizer._registry import resolve_schema
+from summarizer._store import STORE_FILE
+from summarizer.cli._options import (
     DebugOption,
     PromptOption,
     SettingsOptions,
     reported,
     with_settings_options,
 )
-from summarizer._progress import progress_bar
-from summarizer._registry import resolve_schema
-from summarizer._store import STORE_FILE
+from summarizer.cli._progress import progress_bar
 
 LOG_INTERVAL = 30.0  # seconds between progress lines without a terminal
 
