@@ -48,9 +48,9 @@ def summarize(
     Returns:
         A `Document` whose ``records`` are the schema's record objects.
     """
-    arguments.check_text(text)
-    arguments.check_published(published)
-    arguments.check_schema(schema)
+    arguments.require_text(text)
+    arguments.require_published(published)
+    arguments.require_schema(schema)
     settings = settings or Settings.load()
     article = check_text(text, source, settings.max_article_chars)
     chosen = resolve_schema(schema, prompt)
@@ -92,10 +92,10 @@ def summarize_many(
         cached, ``error`` when failed. Bad settings or schema raise at once; a failing
         article is an outcome, except a refused API key, which stops the batch.
     """
-    arguments.check_articles(articles)
-    arguments.check_workers(workers)
-    arguments.check_published(published)
-    arguments.check_schema(schema)
+    arguments.require_articles(articles)
+    arguments.require_workers(workers)
+    arguments.require_published(published)
+    arguments.require_schema(schema)
     settings = settings or Settings.load()
     chosen = resolve_schema(schema, prompt)
     reader = Reader(settings.max_article_chars, parse_published(published))

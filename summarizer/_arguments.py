@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -21,20 +20,20 @@ def _name(value: object) -> str:
     return type(value).__name__
 
 
-def check_text(text: object) -> None:
+def require_text(text: object) -> None:
     if not isinstance(text, str):
         hint = " (decode bytes first, e.g. data.decode('utf-8'))" if isinstance(text, bytes) else ""
         raise TypeError(f"text must be a str, not {_name(text)}{hint}")
 
 
-def check_published(published: object) -> None:
+def require_published(published: object) -> None:
     if published is not None and not isinstance(published, date | str):
         raise TypeError(
             f"published must be a date, a 'YYYY-MM-DD' string or None, not {_name(published)}"
         )
 
 
-def check_schema(schema: object) -> None:
+def require_schema(schema: object) -> None:
     if isinstance(schema, str | Schema):
         return
     if isinstance(schema, type) and issubclass(schema, BaseModel):
@@ -45,17 +44,16 @@ def check_schema(schema: object) -> None:
     )
 
 
-def check_articles(articles: object) -> Iterable[Any]:
-    """`articles` when it is an iterable of many; one string or mapping is refused."""
+def require_articles(articles: object) -> None:
+    """An iterable of many articles; one string or mapping is refused."""
     if isinstance(articles, str | bytes | Mapping) or not isinstance(articles, Iterable):
         raise TypeError(
             "articles must be an iterable of texts or mappings (e.g. a list), not "
             f"{_name(articles)}; for one article, use summarize(text) or [text]"
         )
-    return articles
 
 
-def check_workers(workers: object) -> None:
+def require_workers(workers: object) -> None:
     if workers is None:
         return
     if isinstance(workers, bool) or not isinstance(workers, int):

@@ -71,15 +71,24 @@ def _main_checks(main: Mapping[str, Any], gold: Mapping[str, Any]) -> dict[str, 
     }
 
 
-def _grounded_values(record: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
-    """Every value of the record that the program looked up in the article."""
+def _claims(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The record's casualty claims, killed then injured."""
+    return [c for kind in ("killed", "injured") for c in (record.get(kind) or {}).get("claims", [])]
+
+
+def _other_values(record: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    """The record's values looked up in the article, but its claims."""
     yield record["evidence"]
     if record["location"].get("text"):
         yield record["location"]["text"]
     for role in ("perpetrators", "targets", "victims", "weapons"):
         yield from record[role]
-    for kind in ("killed", "injured"):
-        yield from (record.get(kind) or {}).get("claims", [])
+
+
+def _grounded_values(record: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
+    """Every value of the record that the program looked up in the article."""
+    yield from _other_values(record)
+    yield from _claims(record)
 
 
 def _from_prompt(record: Mapping[str, Any], article: str, prompts: str) -> list[str]:
@@ -96,17 +105,11 @@ def _outside_passage(record: Mapping[str, Any], text: str) -> int:
     """How many of the record's claims lie outside the paragraphs where its other values
     stand (its evidence, place, actors, victims, targets, weapons: a merged record's
     include those of the record merged into it)."""
-    figures = {
-        id(c) for k in ("killed", "injured") for c in (record.get(k) or {}).get("claims", [])
-    }
-    values = [
-        v for v in _grounded_values(record) if id(v) not in figures and v.get("start") is not None
-    ]
-    passages = {paragraph(text, v["start"]) for v in values}
-    claims = [c for k in ("killed", "injured") for c in (record.get(k) or {}).get("claims", [])]
+    starts = (v["start"] for v in _other_values(record) if v.get("start") is not None)
+    passages = {paragraph(text, start) for start in starts}
     return sum(
         not any(first <= c["start"] and c["end"] <= last for first, last in passages)
-        for c in claims
+        for c in _claims(record)
     )
 
 

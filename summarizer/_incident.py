@@ -185,14 +185,17 @@ class Incident(BaseModel):
 # --- From one to the other ------------------------------------------------------------
 
 
-def _locate(value: str, context: Context) -> Grounded | None:
-    """Where `value` stands in the article, or None; `text` is the article's own words."""
-    near = context.anchor.start if context.anchor else None
-    span: Span = align(value, context.text, near=near)
+def _locate(value: str, context: Context, within: tuple[int, int] | None = None) -> Grounded | None:
+    """Where `value` stands in the article (or in its part `within`), or None; `text` is
+    the article's own words."""
+    first, last = within or (0, len(context.text))
+    anchor = context.anchor.start if context.anchor else None
+    near = None if anchor is None else anchor - first
+    span: Span = align(value, context.text[first:last], near=near)
     if span.start is None or span.end is None:
         return None
-    text = context.text[span.start : span.end]
-    return Grounded(text=text, start=span.start, end=span.end, alignment=span.alignment)
+    start, end = first + span.start, first + span.end
+    return Grounded(text=context.text[start:end], start=start, end=end, alignment=span.alignment)
 
 
 def _ground(value: str, context: Context, what: str) -> Grounded | None:
@@ -306,13 +309,8 @@ def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount
 def _locate_in_passage(value: str, context: Context) -> Grounded | None:
     """Where `value` stands in a paragraph of the incident (`_passages`), if it does: a
     figure the article gives twice is taken where the incident is told."""
-    for first, last in _passages(context):
-        span = align(value, context.text[first:last])
-        if span.start is not None and span.end is not None:
-            start, end = first + span.start, first + span.end
-            return Grounded(text=context.text[start:end], start=start, end=end,
-                            alignment=span.alignment)  # fmt: skip
-    return None
+    found = (_locate(value, context, within=passage) for passage in _passages(context))
+    return next((grounded for grounded in found if grounded is not None), None)
 
 
 def _passages(context: Context) -> list[tuple[int, int]]:
@@ -355,8 +353,7 @@ def _in_passage(found: Grounded, context: Context) -> bool:
     or one the listing quoted for it. A figure elsewhere in the article belongs to
     another incident or to nothing ("three" in a Wichita story is no car bomb's toll)."""
     passages = _passages(context)
-    assert found.start is not None and found.end is not None
-    return not passages or any(a <= found.start and found.end <= b for a, b in passages)
+    return not passages or any(_within(found, passage) for passage in passages)
 
 
 def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) -> list[Claim]:
@@ -528,17 +525,11 @@ def _summary(draft: IncidentDraft, evidence: Grounded, counts: list[Count | None
     return evidence.text
 
 
-def _date_text(draft: IncidentDraft, evidence: Grounded, context: Context) -> str | None:
+def _date_text(draft: IncidentDraft, evidence: Grounded, its_paragraph: str) -> str | None:
     """When the incident happened, as written: the model's phrase, else the first date
     phrase of the evidence sentence, else of its paragraph (news gives the day once, in
     the lead: "... was shot Saturday night. Police said the victim ...")."""
-    assert evidence.start is not None
-    first, last = paragraph(context.text, evidence.start)
-    return (
-        draft.date_text
-        or find_date_phrase(evidence.text)
-        or find_date_phrase(context.text[first:last])
-    )
+    return draft.date_text or find_date_phrase(evidence.text) or find_date_phrase(its_paragraph)
 
 
 def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
@@ -551,10 +542,11 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     weapons = _ground_all(draft.weapons, context, "weapon")
     assert evidence.start is not None
     first, last = paragraph(context.text, evidence.start)
-    words = " ".join([context.text[first:last], *(w.text for w in weapons)])
+    its_paragraph = context.text[first:last]
+    words = " ".join([its_paragraph, *(w.text for w in weapons)])
     sub_event_type = _sub_event_type(draft, words, context)
     location = _location(draft, context)
-    resolved = resolve_date(_date_text(draft, evidence, context), context.published)
+    resolved = resolve_date(_date_text(draft, evidence, its_paragraph), context.published)
     killed = combine_claims(_claims(draft.killed, context, "killed"))
     injured = combine_claims(_claims(draft.injured, context, "injured"))
     return Incident(
@@ -647,11 +639,7 @@ def _same_person(one: Incident, other: Incident) -> bool:
 def _full_names(incident: Incident) -> set[str]:
     """The last names of the record's perpetrators and victims named in full: capitalised
     words, one of them no English word (a name, not "Police Officer")."""
-    return {
-        words[-1].lower()
-        for words in _capitalised(incident)
-        if len(words) > 1 and not all(in_dictionary(w.lower()) for w in words)
-    }
+    return {words[-1].lower() for words in _capitalised(incident) if _is_a_name(words)}
 
 
 def _last_names(incident: Incident) -> set[str]:
