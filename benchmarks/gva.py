@@ -15,7 +15,7 @@ server's prompt cache holds its own setup's instructions):
   obvious program gets.
 
 Both are `eval run` folders under ``--out`` (resumable: run the same command again
-after an interruption), scored by `summarizer._gva`. Prints JSON lines, then a Markdown
+after an interruption), scored by `summarizer._scoring.gva`. Prints JSON lines, then a Markdown
 table for docs/benchmarks.md. Compare ratios, not absolute times across days.
 """
 
@@ -32,9 +32,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from summarizer import Settings
-from summarizer._connect import connect
-from summarizer._gva import CHECKS
-from summarizer._incident import (
+from summarizer._llm.connect import connect
+from summarizer._scoring.gva import CHECKS
+from summarizer.schemas._base import Context, Schema
+from summarizer.schemas._incident import (
     EVENT_TYPE,
     Count,
     EventDate,
@@ -43,8 +44,7 @@ from summarizer._incident import (
     Location,
     SubEventType,
 )
-from summarizer._registry import resolve_schema
-from summarizer._schema import Context, Schema
+from summarizer.schemas._registry import resolve_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from muc4 import _own_client, _table, costs, run_interleaved, summarized  # a sibling script

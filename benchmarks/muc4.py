@@ -45,14 +45,14 @@ import httpx2
 from pydantic import BaseModel
 
 from summarizer import Settings, summarize
-from summarizer._connect import client_for_server, connect
-from summarizer._evaluation import run_eval
-from summarizer._llm import LLMClient
-from summarizer._local_server import LocalServer, shared_server
-from summarizer._muc4 import ROLE_OF_FIELD, Template, TemplateDraft, locate
-from summarizer._pipeline import needs_log_probabilities
-from summarizer._registry import resolve_schema
-from summarizer._schema import Context, Schema
+from summarizer._eval.runner import run_eval
+from summarizer._extract.pipeline import needs_log_probabilities
+from summarizer._llm.client import LLMClient
+from summarizer._llm.connect import client_for_server, connect
+from summarizer._llm.local_server import LocalServer, shared_server
+from summarizer.schemas._base import Context, Schema
+from summarizer.schemas._muc4 import ROLE_OF_FIELD, Template, TemplateDraft, locate
+from summarizer.schemas._registry import resolve_schema
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throughput import measure  # a sibling script, not a package

@@ -15,7 +15,7 @@ import resource
 from pathlib import Path
 
 from summarizer import Settings, summarize
-from summarizer._local_server import shared_server
+from summarizer._llm.local_server import shared_server
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,7 @@
 """
 
 from summarizer._api import summarize, summarize_many
-from summarizer._batch import Outcome
-from summarizer._connect import connect
+from summarizer._batch.runner import Outcome
 from summarizer._errors import (
     ArticleTooLongError,
     AuthenticationError,
@@ -19,12 +18,13 @@ from summarizer._errors import (
     SetupError,
     SummarizerError,
 )
-from summarizer._incident import Claim, Count, Grounded, Incident
-from summarizer._llm import LLMClient, Usage
-from summarizer._pipeline import Document
-from summarizer._relevance import Relevance
-from summarizer._schema import Schema
+from summarizer._extract.pipeline import Document
+from summarizer._llm.client import LLMClient, Usage
+from summarizer._llm.connect import connect
 from summarizer._settings import Settings
+from summarizer.schemas._base import Schema
+from summarizer.schemas._incident import Claim, Count, Grounded, Incident
+from summarizer.schemas._relevance import Relevance
 
 __version__ = "0.1.0"
 

@@ -10,17 +10,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from summarizer import _arguments as arguments
-from summarizer._article import check_text
-from summarizer._batch import Outcome, batch_outcomes
-from summarizer._connect import connect
-from summarizer._dates import parse_published
-from summarizer._inputs import Reader
-from summarizer._llm import LLMClient
-from summarizer._pipeline import Document, extract, needs_log_probabilities
-from summarizer._registry import resolve_schema
-from summarizer._schema import Schema
+from summarizer._batch.inputs import Reader
+from summarizer._batch.runner import Outcome, batch_outcomes
+from summarizer._extract import arguments
+from summarizer._extract.pipeline import Document, extract, needs_log_probabilities
+from summarizer._llm.client import LLMClient
+from summarizer._llm.connect import connect
 from summarizer._settings import Settings
+from summarizer._text.article import check_text
+from summarizer._text.dates import parse_published
+from summarizer.schemas._base import Schema
+from summarizer.schemas._registry import resolve_schema
 
 
 def summarize(

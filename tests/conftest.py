@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from summarizer import Settings
-from summarizer._weights import MODEL_NAME
+from summarizer._llm.weights import MODEL_NAME
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -80,7 +80,7 @@ def model_settings(request: pytest.FixtureRequest) -> Settings:
     common = {"response_format": "json_object", "transport_retries": 0, "reasks": 2}
     if not recording(request.config):
         return Settings(base_url=REPLAY_URL, model=MODEL_NAME, api_key="replay", **common)
-    from summarizer._local_server import LocalServer
+    from summarizer._llm.local_server import LocalServer
 
     server = LocalServer(None, threads=2, context_size=Settings().context_size).start()
     request.addfinalizer(server.stop)

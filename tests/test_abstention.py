@@ -12,11 +12,11 @@ import httpx2
 import pytest
 
 from summarizer import Settings, SetupError
-from summarizer import _local_server as local_server
-from summarizer._article import Article
-from summarizer._muc4 import SCHEMA
-from summarizer._pipeline import abstention_for, extract, needs_log_probabilities
-from summarizer._registry import resolve_schema
+from summarizer._extract.pipeline import abstention_for, extract, needs_log_probabilities
+from summarizer._llm import local_server
+from summarizer._text.article import Article
+from summarizer.schemas._muc4 import SCHEMA
+from summarizer.schemas._registry import resolve_schema
 
 from .test_llm import Endpoint, client, completion, with_logprobs
 

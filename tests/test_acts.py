@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer._acts import NEEDS, checked_type, tells_of_violence
-from summarizer._incident import EVENT_TYPE
+from summarizer._text.acts import NEEDS, checked_type, tells_of_violence
+from summarizer.schemas._incident import EVENT_TYPE
 
 
 @pytest.mark.parametrize(

@@ -17,13 +17,13 @@ import typer
 from typer.testing import CliRunner
 
 from summarizer import AuthenticationError, Settings, SetupError, summarize_many
-from summarizer import _batch as batch_module
-from summarizer._batch import Batch, Models
+from summarizer._batch import runner as batch_module
+from summarizer._batch.runner import Batch, Models
+from summarizer._batch.store import STORE_FILE
 from summarizer._errors import ExtractionError, InputError
-from summarizer._registry import resolve_schema
-from summarizer._store import STORE_FILE
-from summarizer._weights import MODEL_NAME
+from summarizer._llm.weights import MODEL_NAME
 from summarizer.cli.batch import batch, export
+from summarizer.schemas._registry import resolve_schema
 from tests.batch_fakes import MODEL, FakeEndpoint, article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -435,7 +435,7 @@ sys.path.insert(0, {root!r})
 # terminal's Ctrl-C whatever started the tests.
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import typer
-from summarizer import _batch
+from summarizer._batch import runner as _batch
 from summarizer.cli.batch import batch, export
 from tests.batch_fakes import FakeEndpoint
 endpoint = FakeEndpoint(delay=0.1)

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from summarizer._chunking import split
+from summarizer._text.chunking import split
 
 from .conftest import SEED
 

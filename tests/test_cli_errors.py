@@ -19,7 +19,7 @@ from summarizer._errors import (
     SchemaError,
     SetupError,
 )
-from summarizer._llm import LLMClient
+from summarizer._llm.client import LLMClient
 from summarizer._settings import Settings
 from summarizer.cli import extract as extract_command
 
@@ -162,7 +162,7 @@ def test_a_schema_the_model_cannot_fill_is_one_line(tmp_path, spec, fragment) ->
 def test_a_schema_file_named_like_a_standard_module_does_not_replace_it(tmp_path) -> None:
     import json as standard_json
 
-    from summarizer._registry import resolve_schema
+    from summarizer.schemas._registry import resolve_schema
 
     (tmp_path / "json.py").write_text(USER_MODULES["json.py"])
     schema = resolve_schema(f"{tmp_path}/json.py:Event")
@@ -224,8 +224,8 @@ def test_endpoint_failures(monkeypatch, tmp_path, status, error, fragment) -> No
 
 def _document_of(article, *args, **kwargs):
     """What `extract` would return, without a model: the article and no records."""
-    from summarizer._llm import Usage
-    from summarizer._pipeline import Document
+    from summarizer._extract.pipeline import Document
+    from summarizer._llm.client import Usage
 
     return Document(
         source=article.source,

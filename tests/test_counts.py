@@ -1,4 +1,4 @@
-"""Tests for summarizer._counts: the conservative counting rule (docs/design.md, Counting)."""
+"""Tests for summarizer._text.counts: the conservative counting rule (docs/design.md, Counting)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._counts import ParsedCount, Qualifier, one_person, parse_count
+from summarizer._text.counts import ParsedCount, Qualifier, one_person, parse_count
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_PATH = REPO / "seeds" / "belgorod_strike.txt"

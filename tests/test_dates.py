@@ -1,4 +1,4 @@
-"""Tests for summarizer._dates: resolving date expressions and finding datelines."""
+"""Tests for summarizer._text.dates: resolving date expressions and finding datelines."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._dates import ResolvedDate, find_dateline, resolve_date
+from summarizer._text.dates import ResolvedDate, find_dateline, resolve_date
 
 D = datetime.date
 SEED_PUBLISHED = D(2023, 12, 30)  # a Saturday: the Belgorod seed article

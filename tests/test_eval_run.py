@@ -18,12 +18,12 @@ import typer
 from typer.testing import CliRunner
 
 from summarizer import LLMClient, Settings
-from summarizer._connect import connect
 from summarizer._errors import EndpointError, InputError
-from summarizer._evaluation import METRICS, PREDICTIONS, RUNS, Step, run_eval
-from summarizer._muc4 import MAX_WORDS, SCHEMA
-from summarizer._scoring import score
+from summarizer._eval.runner import METRICS, PREDICTIONS, RUNS, Step, run_eval
+from summarizer._llm.connect import connect
+from summarizer._scoring.muc4 import score
 from summarizer.cli.eval import eval_run
+from summarizer.schemas._muc4 import MAX_WORDS, SCHEMA
 
 from .conftest import SHARED
 from .test_llm import completion

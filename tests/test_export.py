@@ -13,8 +13,9 @@ import typer
 from typer.testing import CliRunner
 
 from summarizer import InputError, SchemaError, Settings, summarize_many
-from summarizer._export import CSV_COLUMNS, FORMATS, atomic_file, export_store, write_csv
-from summarizer._store import Store, StoredArticle, Version
+from summarizer._batch.export import atomic_file, export_store
+from summarizer._batch.store import Store, StoredArticle, Version
+from summarizer._extract.render import CSV_COLUMNS, FORMATS, write_csv
 from summarizer.cli.batch import batch, export
 from tests.batch_fakes import MODEL, FakeEndpoint, article
 

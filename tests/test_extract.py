@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import Incident, summarize
-from summarizer._grounding import normalise
-from summarizer._prompting import prompt_words
-from summarizer._weights import MODEL_NAME
+from summarizer._llm.prompting import prompt_words
+from summarizer._llm.weights import MODEL_NAME
+from summarizer._text.grounding import normalise
 from summarizer.cli import app
 
 from .conftest import ROOT, SEED
@@ -22,7 +22,7 @@ from .conftest import ROOT, SEED
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
 
-# Written numbers a test can recognise on its own (independently of summarizer._counts).
+# Written numbers a test can recognise on its own (independently of summarizer._text.counts).
 WORDS = {
     "one": 1,
     "two": 2,

@@ -1,4 +1,4 @@
-"""The figures-only second reading (`_figures`), without a model: which passages it
+"""The figures-only second reading (`_extract.figures`), without a model: which passages it
 reads, when it is skipped, and how its figures join the fill's."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ import json
 import httpx2
 
 from summarizer import LLMClient, Settings
-from summarizer._article import check_text
-from summarizer._figures import passages, recount
-from summarizer._grounding import paragraph
-from summarizer._incident import FigureDraft, finalize
-from summarizer._llm import Usage
-from summarizer._pipeline import Document, extract
-from summarizer._registry import resolve_schema
-from summarizer._schema import Context
+from summarizer._extract.figures import passages, recount
+from summarizer._extract.pipeline import Document, extract
+from summarizer._llm.client import Usage
+from summarizer._text.article import check_text
+from summarizer._text.grounding import paragraph
+from summarizer.schemas._base import Context
+from summarizer.schemas._incident import FigureDraft, finalize
+from summarizer.schemas._registry import resolve_schema
 
 from .test_incident import TEXT, draft
 from .test_llm import completion

@@ -1,4 +1,4 @@
-"""Tests for summarizer._grounding: aligning model quotes to article offsets."""
+"""Tests for summarizer._text.grounding: aligning model quotes to article offsets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._grounding import FUZZY_THRESHOLD, Span, align, normalise
+from summarizer._text.grounding import FUZZY_THRESHOLD, Span, align, normalise
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "seeds" / "belgorod_strike.txt"
 if not SEED_PATH.exists():  # pragma: no cover - fallback to the shared copy

@@ -11,11 +11,11 @@ import httpx2
 import pytest
 
 from summarizer import LLMClient, Settings
-from summarizer._evaluation import PREDICTIONS, run_eval
-from summarizer._gva import CHECKS, score, score_article
-from summarizer._incident import SCHEMA
-from summarizer._places import state_after, state_name, state_within
-from summarizer._prompting import prompt_words
+from summarizer._eval.runner import PREDICTIONS, run_eval
+from summarizer._llm.prompting import prompt_words
+from summarizer._scoring.gva import CHECKS, score, score_article
+from summarizer._text.places import state_after, state_name, state_within
+from summarizer.schemas._incident import SCHEMA
 
 from .test_llm import completion
 

@@ -6,8 +6,9 @@ import datetime
 
 import pytest
 
-from summarizer._grounding import Span, paragraph
-from summarizer._incident import (
+from summarizer._text.grounding import Span, paragraph
+from summarizer.schemas._base import Context
+from summarizer.schemas._incident import (
     FigureDraft,
     Incident,
     IncidentDraft,
@@ -15,7 +16,6 @@ from summarizer._incident import (
     combine_claims,
     finalize,
 )
-from summarizer._schema import Context
 
 from .conftest import SEED
 

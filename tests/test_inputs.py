@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._article import Article
+from summarizer._batch.inputs import ArticleInput, BadInput, Reader, count_inputs
 from summarizer._errors import SetupError
-from summarizer._inputs import ArticleInput, BadInput, Reader, count_inputs
+from summarizer._text.article import Article
 
 TEXT = "A car bomb exploded in Lima on Monday, killing three people."
 reader = Reader(max_chars=1000)

@@ -10,7 +10,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from summarizer import AuthenticationError, EndpointError, ExtractionError, Settings, Usage
-from summarizer._llm import PROBE_TOKENS, TOP_LOGPROBS, LLMClient
+from summarizer._llm.client import PROBE_TOKENS, TOP_LOGPROBS, LLMClient
 
 
 class City(BaseModel):

@@ -13,8 +13,8 @@ import httpx2
 import pytest
 
 from summarizer._errors import SetupError
-from summarizer._local_server import REBUILD_HINT, LocalServer
-from summarizer._weights import default_model_path
+from summarizer._llm.local_server import REBUILD_HINT, LocalServer
+from summarizer._llm.weights import default_model_path
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 needs_llama = pytest.mark.skipif(
@@ -68,7 +68,7 @@ def test_server_dies_with_a_killed_parent(tmp_path) -> None:
     script = textwrap.dedent(
         """
         import sys, time
-        from summarizer._local_server import LocalServer
+        from summarizer._llm.local_server import LocalServer
         server = LocalServer(None, threads=1, context_size=2048).start()
         print(server.pid, flush=True)
         time.sleep(600)

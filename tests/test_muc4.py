@@ -6,12 +6,20 @@ import json
 
 import pytest
 
-from summarizer import _muc4
-from summarizer._dictionary import in_dictionary
-from summarizer._muc4 import MAX_WORDS, SCHEMA, Template, TemplateDraft, combine, finalize, trim
-from summarizer._pipeline import Focus
-from summarizer._prompting import load_prompt
-from summarizer._schema import Context
+from summarizer._extract.pipeline import Focus
+from summarizer._llm.prompting import load_prompt
+from summarizer._text.dictionary import in_dictionary
+from summarizer.schemas import _muc4
+from summarizer.schemas._base import Context
+from summarizer.schemas._muc4 import (
+    MAX_WORDS,
+    SCHEMA,
+    Template,
+    TemplateDraft,
+    combine,
+    finalize,
+    trim,
+)
 
 from .conftest import SHARED
 
@@ -505,7 +513,7 @@ def test_full_names_do_on_train_what_the_docstring_says() -> None:
     """`_full_name`'s figures: over train's gold victims ending in a name, how often the
     surname alone, the name without its last word and the name itself (lengthened or
     not) are a mention of their entity."""
-    norm = _muc4.normalize_mention
+    norm = _muc4.normalise_mention
     counts = dict.fromkeys(("surname", "surname full", "cut", "cut full", "name", "name full"), 0)
     totals = dict.fromkeys(("surname", "cut", "name"), 0)
     for line in (MUC4 / "train.jsonl").read_text().splitlines():

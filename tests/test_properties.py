@@ -11,12 +11,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summarizer._article import decode
-from summarizer._counts import casualty_kinds, parse_count
-from summarizer._dates import find_dateline, parse_published, resolve_date
+from summarizer._batch.inputs import ArticleInput, BadInput, Reader
 from summarizer._errors import InputError, SummarizerError
-from summarizer._inputs import ArticleInput, BadInput, Reader
-from summarizer._jsonl import BadLine, read_objects
+from summarizer._text.article import decode
+from summarizer._text.counts import casualty_kinds, parse_count
+from summarizer._text.dates import find_dateline, parse_published, resolve_date
+from summarizer._text.jsonl import BadLine, read_objects
 
 SUFFIXES = [".txt", ".md", ".html", ".json", ".jsonl", "", ".pdf"]
 # Bytes that look like what users feed: JSON-ish, HTML-ish, text, and noise.

@@ -3,8 +3,8 @@ the model's values wherever they occur in the draft."""
 
 from __future__ import annotations
 
-from summarizer._incident import FigureDraft, IncidentDraft
-from summarizer._regrounding import replace_values
+from summarizer._extract.regrounding import replace_values
+from summarizer.schemas._incident import FigureDraft, IncidentDraft
 
 from .test_incident import draft
 

@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from summarizer import Settings, SetupError
-from summarizer._article import Article
-from summarizer._muc4 import SCHEMA
-from summarizer._pipeline import extract, prompt_version, relevance_required
-from summarizer._registry import resolve_schema
-from summarizer._relevance import MIN_ARTICLES, WINDOW, C, Relevance, fit, fit_gold
+from summarizer._extract.pipeline import extract, prompt_version, relevance_required
+from summarizer._text.article import Article
 from summarizer.cli._options import SettingsOptions
+from summarizer.schemas._muc4 import SCHEMA
+from summarizer.schemas._registry import resolve_schema
+from summarizer.schemas._relevance import MIN_ARTICLES, WINDOW, C, Relevance, fit, fit_gold
 
 from .conftest import SHARED
 from .test_eval_run import DEV, lines, write_data

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from summarizer._llm import Usage
-from summarizer._pipeline import Document
-from summarizer._render import link, printable, to_markdown
+from summarizer._extract.pipeline import Document
+from summarizer._extract.render import link, printable, to_markdown
+from summarizer._llm.client import Usage
 
 HOSTILE = "Blast\x1b[2J\x1b]0;owned\x07 in \u202eLima\r"
 

@@ -7,7 +7,7 @@ import json
 from typer.testing import CliRunner
 
 from summarizer import cli
-from summarizer._registry import json_schema_exports
+from summarizer.schemas._registry import json_schema_exports
 
 from .conftest import ROOT
 

@@ -1,4 +1,4 @@
-"""Tests for summarizer._scoring, the GTT template-filling metric for MUC-4.
+"""Tests for summarizer._scoring.muc4, the GTT template-filling metric for MUC-4.
 
 Two groups:
 
@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from summarizer._scoring import FIELDS, ROLES, normalize_mention, score
+from summarizer._scoring.muc4 import FIELDS, ROLES, normalise_mention, score
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MUC4 = SHARED / "data" / "muc4"
@@ -177,9 +177,9 @@ def test_largest_document_scores(reference: tuple[dict[str, Any], dict[str, Any]
         ("theater", "theater"),
     ],
 )
-def test_normalize_mention(raw: str, normalised: str) -> None:
+def test_normalise_mention(raw: str, normalised: str) -> None:
     """README examples: punctuation first, then articles, then whitespace."""
-    assert normalize_mention(raw) == normalised
+    assert normalise_mention(raw) == normalised
 
 
 def test_article_only_mention_is_empty_and_matches_article_only_gold() -> None:

@@ -9,9 +9,9 @@ import pytest
 
 from summarizer import LLMClient, Settings
 from summarizer._errors import SummarizerError
-from summarizer._incident import IncidentDraft
-from summarizer._llm import Usage
+from summarizer._llm.client import Usage
 from summarizer._secrets import scrubbed, shown_url
+from summarizer.schemas._incident import IncidentDraft
 
 KEY = "sk-live-0123456789abcdef"
 URL = "http://alice:S3CRET@model.test/v1?api-key=Q-K3Y-123"

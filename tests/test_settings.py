@@ -24,9 +24,9 @@ def test_arguments_win_over_the_environment(monkeypatch) -> None:
 
 
 def test_no_strategy_means_the_schemas_own() -> None:
-    from summarizer._incident import SCHEMA as INCIDENT
-    from summarizer._muc4 import SCHEMA as MUC4
-    from summarizer._pipeline import strategy_for
+    from summarizer._extract.pipeline import strategy_for
+    from summarizer.schemas._incident import SCHEMA as INCIDENT
+    from summarizer.schemas._muc4 import SCHEMA as MUC4
 
     assert Settings().strategy is None
     assert strategy_for(INCIDENT, Settings()) == "staged"

@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from summarizer import InputError, SetupError
-from summarizer._store import (
+from summarizer._batch.store import (
     LOCK_FILE,
     STORE_FILE,
     STORE_VERSION,
@@ -38,13 +38,13 @@ def store(tmp_path):
         yield opened
 
 
-def test_a_new_store_is_a_wal_database_with_four_tables(tmp_path) -> None:
+def test_a_new_store_is_a_wal_database_with_its_six_tables(tmp_path) -> None:
     Store.open(tmp_path / "out").close()
     db = sqlite3.connect(tmp_path / "out" / STORE_FILE)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert db.execute("PRAGMA user_version").fetchone() == (STORE_VERSION,)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"articles", "runs", "results", "errors"}
+    assert tables == {"articles", "runs", "results", "errors", "jobs", "job_articles"}
 
 
 def test_results_are_keyed_by_content_and_version(tmp_path, store) -> None:

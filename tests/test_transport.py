@@ -8,7 +8,7 @@ import email.utils
 import httpx2
 import pytest
 
-from summarizer._transport import RetryingTransport
+from summarizer._llm.transport import RetryingTransport
 
 
 class Script:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from summarizer import _weights
 from summarizer._errors import SetupError
+from summarizer._llm import weights as _weights
 
 
 @pytest.fixture

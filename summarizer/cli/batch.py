@@ -17,14 +17,13 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from summarizer._article import STDIN
-from summarizer._batch import Batch, Outcome, Tally
-from summarizer._dates import parse_published
+from summarizer._batch.export import export_store
+from summarizer._batch.inputs import Reader, count_inputs
+from summarizer._batch.runner import Batch, Outcome, Tally
+from summarizer._batch.store import STORE_FILE
 from summarizer._errors import InputError
-from summarizer._export import export_store
-from summarizer._inputs import Reader, count_inputs
-from summarizer._registry import resolve_schema
-from summarizer._store import STORE_FILE
+from summarizer._text.article import STDIN
+from summarizer._text.dates import parse_published
 from summarizer.cli._options import (
     DebugOption,
     PromptOption,
@@ -33,6 +32,7 @@ from summarizer.cli._options import (
     with_settings_options,
 )
 from summarizer.cli._progress import progress_bar
+from summarizer.schemas._registry import resolve_schema
 
 LOG_INTERVAL = 30.0  # seconds between progress lines without a terminal
 

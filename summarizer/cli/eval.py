@@ -16,15 +16,13 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from summarizer._connect import connect
 from summarizer._errors import InputError
-from summarizer._evaluation import METRICS, PREDICTIONS, Step, run_eval
-from summarizer._gva import CHECKS
-from summarizer._jsonl import BadLine, read_objects
-from summarizer._pipeline import needs_log_probabilities
-from summarizer._registry import resolve_schema
-from summarizer._relevance import fit_gold
-from summarizer._scoring import score
+from summarizer._eval.runner import METRICS, PREDICTIONS, Step, run_eval
+from summarizer._extract.pipeline import needs_log_probabilities
+from summarizer._llm.connect import connect
+from summarizer._scoring.gva import CHECKS
+from summarizer._scoring.muc4 import score
+from summarizer._text.jsonl import BadLine, read_objects
 from summarizer.cli._options import (
     DebugOption,
     PromptOption,
@@ -33,10 +31,12 @@ from summarizer.cli._options import (
     with_settings_options,
 )
 from summarizer.cli._progress import progress_bar
+from summarizer.schemas._registry import resolve_schema
+from summarizer.schemas._relevance import fit_gold
 
 
 class _Display:
-    """A run's progress on stderr, as `summarizer._evaluation.Reporter` wants it."""
+    """A run's progress on stderr, as `summarizer._eval.runner.Reporter` wants it."""
 
     def __init__(self) -> None:
         self._console = Console(stderr=True)

@@ -12,14 +12,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from summarizer._article import STDIN, decode, read_bounded
-from summarizer._connect import connect
-from summarizer._dates import parse_published
+from summarizer._batch.inputs import JSON_SUFFIXES, BadInput, Input, Reader
 from summarizer._errors import InputError, SummarizerError
-from summarizer._inputs import JSON_SUFFIXES, BadInput, Input, Reader
-from summarizer._pipeline import extract, needs_log_probabilities
-from summarizer._registry import resolve_schema
-from summarizer._render import to_json, to_markdown
+from summarizer._extract.pipeline import extract, needs_log_probabilities
+from summarizer._extract.render import to_json, to_markdown
+from summarizer._llm.connect import connect
+from summarizer._text.article import STDIN, decode, read_bounded
+from summarizer._text.dates import parse_published
 from summarizer.cli._options import (
     DebugOption,
     PromptOption,
@@ -27,6 +26,7 @@ from summarizer.cli._options import (
     reported,
     with_settings_options,
 )
+from summarizer.schemas._registry import resolve_schema
 
 
 class OutputFormat(StrEnum):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from summarizer._errors import SetupError
-from summarizer._weights import check_model, default_model_path, ensure_model
+from summarizer._llm.weights import check_model, default_model_path, ensure_model
 from summarizer.cli._options import DebugOption, reported
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from summarizer._registry import builtin_schemas, export_json_schemas
+from summarizer.schemas._registry import builtin_schemas, export_json_schemas
 
 
 def list_schemas() -> None:
