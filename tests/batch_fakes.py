@@ -6,9 +6,14 @@ each has its own content hash and the fake's answer grounds in every one of them
 
 from __future__ import annotations
 
+import contextlib
+import http.server
 import json
+import re
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
 
 import httpx2
 
@@ -39,6 +44,7 @@ ANSWERS = {
     "IncidentDraftList": {"incidents": [DRAFT]},
 }
 MODEL = "fake-model"
+REPORT = re.compile(r"report number (\d+)")
 
 
 def article(number: int) -> str:
@@ -55,13 +61,16 @@ class FakeEndpoint:
         self.delay = delay
         self.fail_marker = fail_marker
         self.calls = 0
+        self.calls_by_report: Counter[str] = Counter()  # "report number N" -> calls
         self._lock = threading.Lock()
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
         with self._lock:
             self.calls += 1
+            for number in REPORT.findall(json.dumps(body["messages"])):
+                self.calls_by_report[number] += 1
         time.sleep(self.delay)
-        body = json.loads(request.content)
         if self.fail_marker and self.fail_marker in json.dumps(body["messages"]):
             return httpx2.Response(200, json=completion("not json", 10, 2))
         name = body["response_format"]["json_schema"]["name"]
@@ -79,3 +88,29 @@ class FakeEndpoint:
             settings=settings,
             transport=httpx2.MockTransport(self),
         )
+
+
+@contextlib.contextmanager
+def served(endpoint: FakeEndpoint) -> Iterator[str]:
+    """`endpoint` over HTTP on loopback, for another process; yields its base URL."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            answer = endpoint(httpx2.Request("POST", self.path, content=body))
+            self.send_response(answer.status_code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -9,6 +9,7 @@ import httpx2
 
 import summarizer
 import summarizer.schemas
+import summarizer.service
 from summarizer import LLMClient, Settings, summarize_many
 
 from .conftest import ROOT
@@ -30,6 +31,14 @@ def test_the_schema_api_exports_exactly_its_public_names() -> None:
         "Combine", "Context", "Finalize", "Relevance", "Schema", "merge_repeats"
     ]  # fmt: skip
     assert summarizer.schemas.Schema is summarizer.Schema
+
+
+def test_the_service_exports_exactly_its_public_names() -> None:
+    assert summarizer.service.__all__ == [
+        "TOKEN_FILE", "TOKEN_VARIABLE", "Busy", "Engine", "ServiceConfig", "create_app",
+        "service_token",
+    ]  # fmt: skip
+    assert all(hasattr(summarizer.service, name) for name in summarizer.service.__all__)
 
 
 def test_a_schema_written_against_the_public_names_finalizes_and_combines(tmp_path) -> None:

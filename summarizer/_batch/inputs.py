@@ -28,6 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from summarizer._batch.store import StoredArticle
 from summarizer._errors import InputError, SetupError, SummarizerError
 from summarizer._text.article import STDIN, Article, check_text, decode, read_bounded
 from summarizer._text.dates import parse_published
@@ -54,6 +55,17 @@ class ArticleInput:
     @property
     def source(self) -> str:
         return self.article.source
+
+    def stored(self) -> StoredArticle:
+        """The article as the store holds it."""
+        return StoredArticle(
+            id=self.id,
+            source=self.source,
+            url=self.url,
+            title=self.title,
+            published=self.published.isoformat() if self.published else None,
+            text=self.article.text,
+        )
 
 
 @dataclass(frozen=True)
@@ -145,7 +157,7 @@ class Reader:
             if isinstance(item, str):
                 yield self.checked(item, source)
             else:
-                yield self._record(item, source, json.dumps(item, default=str).encode())
+                yield self.record(item, source, json.dumps(item, default=str).encode())
 
     def _file(self, file: Path) -> Iterator[Input]:
         source = str(file)
@@ -182,10 +194,10 @@ class Reader:
 
     def _json(self, loaded: Any, source: str, data: bytes) -> Iterator[Input]:
         if not isinstance(loaded, list):
-            yield self._record(loaded, source, data)
+            yield self.record(loaded, source, data)
             return
         for index, item in enumerate(loaded):
-            yield self._record(item, f"{source}[{index}]", json.dumps(item).encode())
+            yield self.record(item, f"{source}[{index}]", json.dumps(item).encode())
 
     def _lines(self, handle: BinaryIO, name: str) -> Iterator[Input]:
         """One input per non-blank line; a bad line (bytes, JSON) is one bad input."""
@@ -202,9 +214,9 @@ class Reader:
                 error = InputError(f"{source}: not valid JSON: {exc}")
                 yield BadInput(_hash_id(line), source, error)
                 continue
-            yield self._record(loaded, source, line)
+            yield self.record(loaded, source, line)
 
-    def _record(self, item: Any, source: str, raw: bytes) -> Input:
+    def record(self, item: Any, source: str, raw: bytes) -> Input:
         """An input from a JSON object: ``text`` and optional ``id``, ``published``, ..."""
         if not isinstance(item, Mapping):
             return BadInput(_hash_id(raw), source, InputError(f"{source}: not a JSON object"))
@@ -272,6 +284,13 @@ class Reader:
             published=published or self.published,
             url=url,
             title=title,
+        )
+
+    def stored(self, article: StoredArticle) -> Input:
+        """A stored article as an input again (checked against today's limits)."""
+        published = date.fromisoformat(article.published) if article.published else None
+        return self.checked(
+            article.text, article.source, article.id, published, article.url, article.title
         )
 
 

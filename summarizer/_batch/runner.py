@@ -26,14 +26,13 @@ import tempfile
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
 
 from summarizer._batch.inputs import ArticleInput, BadInput, Input, Reader
-from summarizer._batch.store import Failure, Store, StoredArticle, Version
+from summarizer._batch.store import Failure, Store, Version
 from summarizer._errors import AuthenticationError, InputError, SummarizerError
 from summarizer._extract.pipeline import Document, extract, needs_log_probabilities, prompt_version
 from summarizer._llm.client import LLMClient
@@ -276,14 +275,7 @@ class Batch:
     def failed_inputs(self, reader: Reader) -> Iterator[Input]:
         """The stored articles that failed with this version, to try again."""
         for stored in self.store.failed_articles(self.version):
-            yield reader.checked(
-                stored.text,
-                stored.source,
-                stored.id,
-                date.fromisoformat(stored.published) if stored.published else None,
-                stored.url,
-                stored.title,
-            )
+            yield reader.stored(stored)
 
     def run(self, inputs: Iterable[Input | Idle]) -> Iterator[Outcome]:
         """Extract every input not already answered by the store, yielding each outcome."""
@@ -331,7 +323,7 @@ class Batch:
                 if (clash := _clash(given, item, key)) is not None:
                     yield self._failed(run_id, item.id, item.source, None, clash)
                     continue
-                self.store.add_article(_stored(item), key)
+                self.store.add_article(item.stored(), key)
                 if key in waiting:
                     waiting[key].append(item)
                     continue
@@ -419,17 +411,6 @@ def _clash(given: dict[str, tuple[str, str]], item: ArticleInput, key: str) -> I
     return InputError(
         f"{item.source}: id {item.id!r} is already that of {first_source}, whose text "
         "differs; give each article its own id (this one was not read)"
-    )
-
-
-def _stored(item: ArticleInput) -> StoredArticle:
-    return StoredArticle(
-        id=item.id,
-        source=item.source,
-        url=item.url,
-        title=item.title,
-        published=item.published.isoformat() if item.published else None,
-        text=item.article.text,
     )
 
 

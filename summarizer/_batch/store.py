@@ -521,18 +521,27 @@ class Store:
             )
 
     @_guarded
-    def finish_job(self, job_id: str, state: str) -> None:
-        """Mark a job finished or cancelled; its pending articles, if cancelled, too."""
+    def finish_job(self, job_id: str) -> None:
         with self._db:
-            if state == "cancelled":
-                self._db.execute(
-                    "UPDATE job_articles SET status = 'cancelled' "
-                    "WHERE job_id = ? AND status = 'pending'",
-                    (job_id,),
-                )
             self._db.execute(
-                "UPDATE jobs SET state = ?, finished_at = ? WHERE id = ? AND state = 'running'",
-                (state, _now(), job_id),
+                "UPDATE jobs SET state = 'finished', finished_at = ? "
+                "WHERE id = ? AND state = 'running'",
+                (_now(), job_id),
+            )
+
+    @_guarded
+    def cancel_job(self, job_id: str, positions: list[int]) -> None:
+        """Cancel a job: the articles at `positions` (not started) will not be read."""
+        with self._db:
+            self._db.executemany(
+                "UPDATE job_articles SET status = 'cancelled' "
+                "WHERE job_id = ? AND position = ? AND status = 'pending'",
+                [(job_id, position) for position in positions],
+            )
+            self._db.execute(
+                "UPDATE jobs SET state = 'cancelled', finished_at = ? "
+                "WHERE id = ? AND state = 'running'",
+                (_now(), job_id),
             )
 
     @_guarded

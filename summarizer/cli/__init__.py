@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from summarizer.cli import batch, extract, model, schema
+from summarizer.cli import batch, extract, model, schema, serve
 from summarizer.cli import eval as evaluation  # `eval` alone would hide the builtin
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ eval_app.command("fit-relevance")(evaluation.eval_fit_relevance)
 app.command("batch")(batch.batch)
 app.command("export")(batch.export)
 eval_app.command("run")(evaluation.eval_run)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -61,6 +61,17 @@ PromptOption = Annotated[
     Path | None, typer.Option(help="A Jinja template replacing the schema's prompt.")
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show tracebacks.")]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Articles in flight. Embedded model: that many servers sharing the free cores "
+        "(default: one per free core); an endpoint: that many requests (default 4).",
+    ),
+]
+SchemaOption = Annotated[
+    str, typer.Option(help="incident, path/to/module.py:Model or pkg.module:Model.")
+]
 
 
 @dataclass(frozen=True)

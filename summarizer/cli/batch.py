@@ -27,7 +27,9 @@ from summarizer._text.dates import parse_published
 from summarizer.cli._options import (
     DebugOption,
     PromptOption,
+    SchemaOption,
     SettingsOptions,
+    WorkersOption,
     reported,
     with_settings_options,
 )
@@ -126,14 +128,7 @@ def batch(
             help="Article files, folders, or '-' for JSONL on stdin.", show_default=False
         ),
     ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            min=1,
-            help="Articles in flight. Embedded model: that many servers sharing the free cores "
-            "(default: one per free core); an endpoint: that many requests (default 4).",
-        ),
-    ] = None,
+    workers: WorkersOption = None,
     retry_failed: Annotated[
         bool,
         typer.Option(
@@ -149,9 +144,7 @@ def batch(
         str | None,
         typer.Option(help="Publication date YYYY-MM-DD of the articles that carry none."),
     ] = None,
-    schema: Annotated[
-        str, typer.Option(help="incident, path/to/module.py:Model or pkg.module:Model.")
-    ] = "incident",
+    schema: SchemaOption = "incident",
     prompt: PromptOption = None,
     debug: DebugOption = False,
     *,

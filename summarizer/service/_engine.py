@@ -1,0 +1,254 @@
+"""The service's one writer: a thread that owns the store and the model workers.
+
+Every extraction of the service goes through one `Batch` over the store (the same
+resumable runner as ``summarizer batch``), fed from a stream of requests: a waiting
+``POST /v1/extract`` goes before the articles of jobs, and a job's articles go in their
+order. The thread holds the store's lock, so ``batch`` cannot write to the folder while
+the service runs; exports and the service's own reads open it read-only.
+
+Jobs live in the store (``jobs``, ``job_articles``): an article's status is written in
+the same thread right after its result, and a restarted service feeds each job's
+``pending`` articles again. A result already stored is answered from the store, so
+after ``kill -9`` every article is extracted exactly once.
+"""
+
+from __future__ import annotations
+
+import collections
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from summarizer._batch.inputs import BadInput, Input, Reader
+from summarizer._batch.runner import IDLE, Batch, Idle, Outcome, content_key
+from summarizer._batch.store import StoredArticle
+from summarizer._errors import SummarizerError
+from summarizer._llm.client import LLMClient
+from summarizer._settings import Settings
+from summarizer.schemas._base import Schema
+
+# How long the writer waits for a request before it records what finished meanwhile.
+POLL_SECONDS = 0.2
+# After a run stopped on an error (a refused key), a pause before the next one.
+RESTART_SECONDS = 1.0
+
+
+class Busy(SummarizerError):
+    """The service has as many extractions waiting as it takes; try again later."""
+
+
+@dataclass(frozen=True)
+class _Extract:
+    item: Input
+    answer: Future[Outcome]
+
+
+@dataclass(frozen=True)
+class _Submit:
+    items: list[Input]
+    answer: Future[str]
+
+
+@dataclass(frozen=True)
+class _Cancel:
+    job_id: str
+    answer: Future[bool]
+
+
+_Command = _Extract | _Submit | _Cancel
+
+
+@dataclass
+class _Queued:
+    """What the writer has accepted and not yet fed to the batch."""
+
+    urgent: collections.deque[_Extract] = field(default_factory=collections.deque)
+    jobs: collections.deque[tuple[str, int, Input]] = field(default_factory=collections.deque)
+
+
+class Engine:
+    """Runs the service's extractions in one thread; `start` it, then `extract`,
+    `submit` and `cancel` from any thread, and `stop` it."""
+
+    def __init__(
+        self, folder: Path, schema: Schema, settings: Settings, *, workers: int | None,
+        waiting: int, llm: LLMClient | None = None,
+    ) -> None:  # fmt: skip
+        self.folder = folder
+        self.schema = schema
+        self.reader = Reader(max_chars=settings.max_article_chars)
+        self._settings = settings
+        self._workers = workers
+        self._llm = llm
+        self._commands: queue.Queue[_Command] = queue.Queue()
+        self._waiting = threading.BoundedSemaphore(waiting)
+        self._queued = _Queued()
+        # Article id -> the requests and job places waiting for its outcome.
+        self._answers: dict[str, list[Future[Outcome]]] = collections.defaultdict(list)
+        self._places: dict[str, list[tuple[str, int]]] = collections.defaultdict(list)
+        self._stopping = threading.Event()
+        self._ready: Future[None] = Future()
+        self._thread = threading.Thread(target=self._run, name="summarizer-writer", daemon=True)
+
+    # --- From any thread -----------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the writer; raises what stopped it from opening the store or the model."""
+        self._thread.start()
+        self._ready.result()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(timeout=30)
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def extract(self, item: Input) -> Future[Outcome]:
+        """The outcome of one article, extracted before any job's; `Busy` when full."""
+        if not self._waiting.acquire(blocking=False):
+            raise Busy("the service has as many extractions waiting as it takes; try again")
+        answer: Future[Outcome] = Future()
+        answer.add_done_callback(lambda _: self._waiting.release())
+        self._commands.put(_Extract(item, answer))
+        return answer
+
+    def submit(self, items: list[Input]) -> Future[str]:
+        """Record a job of `items` in the store; its id once recorded."""
+        answer: Future[str] = Future()
+        self._commands.put(_Submit(items, answer))
+        return answer
+
+    def cancel(self, job_id: str) -> Future[bool]:
+        """Cancel a job's articles not yet started; False if the job is not running."""
+        answer: Future[bool] = Future()
+        self._commands.put(_Cancel(job_id, answer))
+        return answer
+
+    # --- In the writer thread ------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            batch = Batch.open(
+                self.folder, self.schema, self._settings, workers=self._workers, llm=self._llm,
+                ids_held="in_flight",
+            )  # fmt: skip
+        except BaseException as exc:
+            self._ready.set_exception(exc)
+            return
+        with batch:
+            self._batch = batch
+            self._resume()
+            self._ready.set_result(None)
+            while not self._stopping.is_set():
+                try:
+                    for outcome in batch.run(self._feed()):
+                        self._deliver(outcome)
+                except Exception as exc:  # a refused key, a storage fault: the run stops
+                    self._fail_waiting(exc)
+                    time.sleep(RESTART_SECONDS)
+
+    def _fail_waiting(self, error: Exception) -> None:
+        """What a stopped run had in flight fails with its error, recorded; the service
+        goes on with a new run."""
+        for answers in self._answers.values():
+            for answer in answers:
+                answer.set_exception(error)
+        self._answers.clear()
+        reason = " ".join(str(error).split()) or type(error).__name__
+        for places in self._places.values():
+            for job_id, position in places:
+                self._batch.store.set_job_article(job_id, position, "failed", reason)
+                self._finish_job_if_done(job_id)
+        self._places.clear()
+
+    def _resume(self) -> None:
+        """Queue again the pending articles of the jobs a stopped service left running."""
+        store = self._batch.store
+        for job_id in store.running_jobs():
+            for place in store.job_articles(job_id, "pending"):
+                stored = store.article(place.article_id)
+                if stored is not None:
+                    self._queued.jobs.append((job_id, place.position, self.reader.stored(stored)))
+            self._finish_job_if_done(job_id)
+
+    def _feed(self) -> Iterator[Input | Idle]:
+        """Requests, then jobs' articles, as the batch asks for them; `IDLE` when none."""
+        while not self._stopping.is_set():
+            idle = not (self._queued.urgent or self._queued.jobs)
+            self._take_commands(wait=idle)
+            if self._queued.urgent:
+                request = self._queued.urgent.popleft()
+                self._answers[request.item.id].append(request.answer)
+                yield request.item
+            elif self._queued.jobs:
+                job_id, position, item = self._queued.jobs.popleft()
+                self._places[item.id].append((job_id, position))
+                yield item
+            else:
+                yield IDLE
+
+    def _take_commands(self, wait: bool) -> None:
+        try:
+            command = self._commands.get(timeout=POLL_SECONDS) if wait else None
+            while True:
+                if command is not None:
+                    self._obey(command)
+                command = self._commands.get_nowait()
+        except queue.Empty:
+            return
+
+    def _obey(self, command: _Command) -> None:
+        try:
+            if isinstance(command, _Extract):
+                self._queued.urgent.append(command)
+            elif isinstance(command, _Submit):
+                command.answer.set_result(self._add_job(command.items))
+            else:
+                command.answer.set_result(self._cancel(command.job_id))
+        except Exception as exc:  # a storage fault answers the request that met it
+            if not command.answer.done():
+                command.answer.set_exception(exc)
+
+    def _add_job(self, items: list[Input]) -> str:
+        job_id = uuid.uuid4().hex
+        rows: list[tuple[StoredArticle | None, str, str]] = []
+        failures: dict[int, str] = {}
+        for position, item in enumerate(items):
+            if isinstance(item, BadInput):
+                failures[position] = str(item.error)
+                rows.append((None, "", item.id))
+            else:
+                rows.append((item.stored(), content_key(item), item.id))
+                self._queued.jobs.append((job_id, position, item))
+        self._batch.store.add_job(job_id, self.schema.name, rows, failures)
+        self._finish_job_if_done(job_id)
+        return job_id
+
+    def _cancel(self, job_id: str) -> bool:
+        job = self._batch.store.job(job_id)
+        if job is None or job.state != "running":
+            return False
+        unstarted = [position for job, position, _ in self._queued.jobs if job == job_id]
+        self._queued.jobs = collections.deque(q for q in self._queued.jobs if q[0] != job_id)
+        # Articles in flight finish and are recorded; the job counts them as they come.
+        self._batch.store.cancel_job(job_id, unstarted)
+        return True
+
+    def _deliver(self, outcome: Outcome) -> None:
+        for answer in self._answers.pop(outcome.article_id, []):
+            answer.set_result(outcome)
+        for job_id, position in self._places.pop(outcome.article_id, []):
+            self._batch.store.set_job_article(job_id, position, outcome.status, outcome.error)
+            self._finish_job_if_done(job_id)
+
+    def _finish_job_if_done(self, job_id: str) -> None:
+        job = self._batch.store.job(job_id)
+        if job is not None and job.state == "running" and not job.counts["pending"]:
+            self._batch.store.finish_job(job_id)

@@ -1,0 +1,88 @@
+"""What keeps the service to its callers: a bearer token and a bound on request bodies.
+
+The token comes from ``SUMMARIZER_TOKEN`` or from ``DIR/service.token``, which the
+first start writes (mode 0600) with 256 random bits; it is compared in constant time.
+Bodies are counted as they arrive, so a client that sends more than the limit (with or
+without a ``Content-Length``) is answered 413 without the rest being read.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from summarizer._errors import SetupError
+from summarizer.service._problems import Problem, response
+
+TOKEN_FILE = "service.token"
+TOKEN_VARIABLE = "SUMMARIZER_TOKEN"
+# 32 random bytes: as hard to guess as an HMAC-SHA256 key.
+TOKEN_BYTES = 32
+
+
+def service_token(folder: Path) -> tuple[str, bool]:
+    """The token callers must send, and whether it was made just now (to print once)."""
+    given = os.environ.get(TOKEN_VARIABLE, "").strip()
+    if given:
+        return given, False
+    path = folder / TOKEN_FILE
+    try:
+        if path.is_file():
+            return path.read_text(encoding="utf-8").strip(), False
+        folder.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(token + "\n")
+    except OSError as exc:
+        raise SetupError(f"{path}: cannot keep the service token ({exc.strerror or exc})") from None
+    return token, True
+
+
+def token_matches(header: str | None, token: str) -> bool:
+    """Whether an ``Authorization`` header carries the token, in constant time."""
+    scheme, _, given = (header or "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over `limit` bytes is answered 413, unread."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                # An HTTPException, which FastAPI lets through as it reads the body, and
+                # the app's handler answers as a problem.
+                raise HTTPException(413, self._detail())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _detail(self) -> str:
+        return f"the request body is over {self.limit:,} bytes; send less at a time"
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await response(Problem(413, self._detail(), "body-too-large"))(scope, receive, send)
