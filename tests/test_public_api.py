@@ -35,8 +35,8 @@ def test_the_schema_api_exports_exactly_its_public_names() -> None:
 
 def test_the_service_exports_exactly_its_public_names() -> None:
     assert summarizer.service.__all__ == [
-        "TOKEN_FILE", "TOKEN_VARIABLE", "Busy", "Engine", "ServiceConfig", "create_app",
-        "service_token",
+        "SECRET_FILE", "SECRET_VARIABLE", "TOKEN_FILE", "TOKEN_VARIABLE", "Busy", "Deliveries",
+        "Engine", "ServiceConfig", "create_app", "service_token", "webhook_secret",
     ]  # fmt: skip
     assert all(hasattr(summarizer.service, name) for name in summarizer.service.__all__)
 

@@ -3,13 +3,16 @@ defaults, jobs in the store, and a restart after ``kill -9`` that does only the 
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import signal
 import socket
+import sqlite3
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,12 +20,21 @@ from pathlib import Path
 import httpx2
 import pytest
 from fastapi.testclient import TestClient
+from standardwebhooks import Webhook
 
 from summarizer import Settings
 from summarizer._batch.export import export_store
 from summarizer._batch.store import Store
 from summarizer.schemas._registry import resolve_schema
-from summarizer.service import Busy, Engine, ServiceConfig, create_app, service_token
+from summarizer.service import (
+    Busy,
+    Deliveries,
+    Engine,
+    ServiceConfig,
+    create_app,
+    service_token,
+    webhook_secret,
+)
 from tests.batch_fakes import MODEL, FakeEndpoint, article, served
 
 # Loopback only: the restart test's server and its fake endpoint are other processes.
@@ -368,3 +380,113 @@ def test_serve_refuses_a_store_another_process_writes(tmp_path) -> None:
     assert result.returncode == 6
     assert result.stderr.startswith("summarizer: error:") and "another summarizer" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- Webhooks -----------------------------------------------------------------------
+
+
+class Receiver:
+    """A webhook receiver on loopback: refuses its first `refuse` messages (HTTP 500)."""
+
+    def __init__(self, refuse: int = 0) -> None:
+        self.refuse = refuse
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                receiver.received.append((dict(self.headers), body))
+                status = 500 if len(receiver.received) <= receiver.refuse else 204
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+
+    def events(self, secret: str) -> list[dict]:
+        """Every message received, verified against `secret` (raises if one is not)."""
+        return [Webhook(secret).verify(body, headers) for headers, body in self.received]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def webhook_service(folder: Path, endpoint: FakeEndpoint, receiver: Receiver) -> TestClient:
+    secret, _ = webhook_secret(folder)
+    deliveries = Deliveries(receiver.url, secret, backoff=0.05)
+    engine = Engine(folder, resolve_schema("incident"), SETTINGS, workers=2, waiting=4,
+                    llm=endpoint.client(), deliveries=deliveries)  # fmt: skip
+    config = ServiceConfig(folder=folder, settings=SETTINGS, token=TOKEN)
+    return TestClient(create_app(config, engine), raise_server_exceptions=False)
+
+
+def wait_until(condition, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.05)
+
+
+def test_webhooks_tell_of_a_finished_job_and_a_failed_article_signed(tmp_path) -> None:
+    receiver = Receiver()
+    failing = FakeEndpoint(fail_marker="report number 3")
+    try:
+        with webhook_service(tmp_path, failing, receiver) as client:
+            body = [{"text": article(n), "id": f"w{n}"} for n in range(4)]
+            job_id = client.post("/v1/jobs", json=body, headers=AUTH).json()["id"]
+            wait_for_job(client, job_id)
+            wait_until(lambda: len(receiver.received) >= 2)
+        secret = (tmp_path / "webhook.secret").read_text().strip()
+        events = {e["type"]: e["data"] for e in receiver.events(secret)}
+    finally:
+        receiver.close()
+    assert events["article.failed"]["article_id"] == "w3"
+    assert events["article.failed"]["kind"] == "ExtractionError"
+    assert events["job.finished"] == {
+        "job_id": job_id,
+        "counts": {"pending": 0, "done": 3, "cached": 0, "failed": 1, "cancelled": 0},
+    }
+    assert stat.S_IMODE((tmp_path / "webhook.secret").stat().st_mode) == 0o600
+
+
+def test_a_refused_webhook_is_sent_again_with_the_same_id_until_taken(tmp_path) -> None:
+    receiver = Receiver(refuse=2)
+    try:
+        with webhook_service(tmp_path, FakeEndpoint(), receiver) as client:
+            job_id = client.post("/v1/jobs", json=[{"text": article(1)}], headers=AUTH).json()["id"]
+            wait_for_job(client, job_id)
+            wait_until(lambda: len(receiver.received) >= 3)
+    finally:
+        receiver.close()
+    ids = {headers["webhook-id"] for headers, _ in receiver.received}
+    assert len(receiver.received) == 3 and len(ids) == 1
+    with sqlite3.connect(tmp_path / "summarizer.db") as db:
+        [(attempts, delivered)] = db.execute(
+            "SELECT attempts, delivered_at FROM webhooks"
+        ).fetchall()
+    assert attempts == 3 and delivered
+
+
+def test_an_undelivered_webhook_waits_in_the_store_for_the_next_start(tmp_path) -> None:
+    down = Receiver(refuse=10**6)
+    with webhook_service(tmp_path, FakeEndpoint(), down) as client:
+        job_id = client.post("/v1/jobs", json=[{"text": article(1)}], headers=AUTH).json()["id"]
+        wait_for_job(client, job_id)
+        wait_until(lambda: len(down.received) >= 1)
+    down.close()
+    up = Receiver()
+    try:
+        with webhook_service(tmp_path, FakeEndpoint(), up):
+            wait_until(lambda: len(up.received) >= 1)
+        secret = (tmp_path / "webhook.secret").read_text().strip()
+        [finished] = up.events(secret)
+    finally:
+        up.close()
+    assert finished["type"] == "job.finished" and finished["data"]["job_id"] == job_id

@@ -11,7 +11,8 @@ Tables (the full DDL is `TABLES`):
   the document as JSON: the cache that makes a finished batch free to run again;
 - ``errors``: a log of every failure, with the error class, exit code and reason;
 - ``jobs`` and ``job_articles``: the service's jobs (`summarizer serve`), each article's
-  place and status in its job, so a restarted service finishes what a killed one began.
+  place and status in its job, so a restarted service finishes what a killed one began;
+- ``webhooks``: the service's events, kept until a receiver takes them.
 
 A batch writes from one thread, each outcome in its own transaction, so a crash leaves
 every article recorded whole or not at all. One batch at a time may write to a store
@@ -114,6 +115,18 @@ CREATE TABLE IF NOT EXISTS job_articles (
     PRIMARY KEY (job_id, position)
 );
 CREATE INDEX IF NOT EXISTS job_articles_by_status ON job_articles (job_id, status);
+
+CREATE TABLE IF NOT EXISTS webhooks (
+    id TEXT PRIMARY KEY,        -- the webhook-id header, the same on every attempt
+    kind TEXT NOT NULL,         -- job.finished, article.failed
+    body TEXT NOT NULL,         -- the JSON sent, as signed
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    delivered_at TEXT,
+    last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (delivered_at, next_attempt_at);
 """
 
 
@@ -179,6 +192,14 @@ class Job:
     state: str
     schema: str
     counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class WebhookMessage:
+    """A webhook message due to be sent."""
+
+    id: str
+    body: str
 
 
 def _now() -> str:
@@ -595,3 +616,47 @@ class Store:
             (article_id, schema),
         ).fetchone()
         return Failure(**row) if row else None
+
+    # --- Webhooks (the service's) --------------------------------------------------
+
+    @_guarded
+    def add_webhook(self, message_id: str, kind: str, body: str) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT INTO webhooks (id, kind, body, created_at, next_attempt_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (message_id, kind, body, _now(), ""),
+            )
+
+    @_guarded
+    def due_webhooks(self, now: str, limit: int) -> list[WebhookMessage]:
+        """Undelivered messages whose next attempt is due by `now`, oldest first."""
+        rows = self._db.execute(
+            "SELECT id, body FROM webhooks WHERE delivered_at IS NULL AND next_attempt_at <= ? "
+            "ORDER BY rowid LIMIT ?",
+            (now, limit),
+        )
+        return [WebhookMessage(**row) for row in rows]
+
+    @_guarded
+    def webhook_attempts(self, message_id: str) -> int:
+        row = self._db.execute("SELECT attempts FROM webhooks WHERE id = ?", (message_id,))
+        return row.fetchone()[0]
+
+    @_guarded
+    def webhook_delivered(self, message_id: str) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE webhooks SET delivered_at = ?, attempts = attempts + 1, "
+                "last_error = NULL WHERE id = ?",
+                (_now(), message_id),
+            )
+
+    @_guarded
+    def webhook_failed(self, message_id: str, next_attempt_at: str, error: str) -> None:
+        with self._db:
+            self._db.execute(
+                "UPDATE webhooks SET attempts = attempts + 1, next_attempt_at = ?, "
+                "last_error = ? WHERE id = ?",
+                (next_attempt_at, error, message_id),
+            )

@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 import uvicorn
 
 from summarizer._errors import InputError
+from summarizer._secrets import shown_url
 from summarizer.cli._options import (
     DebugOption,
     PromptOption,
@@ -25,7 +27,16 @@ from summarizer.cli._options import (
     with_settings_options,
 )
 from summarizer.schemas._registry import resolve_schema
-from summarizer.service import TOKEN_VARIABLE, Engine, ServiceConfig, create_app, service_token
+from summarizer.service import (
+    SECRET_FILE,
+    TOKEN_VARIABLE,
+    Deliveries,
+    Engine,
+    ServiceConfig,
+    create_app,
+    service_token,
+    webhook_secret,
+)
 
 DEFAULT_FOLDER = Path("summarizer-data")
 LOOPBACK = "127.0.0.1"
@@ -55,6 +66,10 @@ def serve(
         list[str] | None,
         typer.Option(help="A browser origin allowed to call the API (repeat it); none by default."),
     ] = None,
+    webhook: Annotated[
+        str | None,
+        typer.Option(help="A URL to POST job.finished and article.failed to, signed."),
+    ] = None,
     schema: SchemaOption = "incident",
     prompt: PromptOption = None,
     debug: DebugOption = False,
@@ -73,7 +88,10 @@ def serve(
             waiting=waiting, max_body_bytes=max_body, request_timeout=request_timeout,
             cors_origins=tuple(cors_origin or ()),
         )  # fmt: skip
-        engine = Engine(folder, chosen, settings, workers=workers, waiting=waiting)
+        deliveries = _deliveries(folder, webhook) if webhook else None
+        engine = Engine(
+            folder, chosen, settings, workers=workers, waiting=waiting, deliveries=deliveries
+        )
         engine.start()  # before serving: a held lock or a bad model fails here, in one line
         if made:
             typer.echo(
@@ -88,3 +106,16 @@ def serve(
 
 def _from_environment() -> bool:
     return bool(os.environ.get(TOKEN_VARIABLE, "").strip())
+
+
+def _deliveries(folder: Path, url: str) -> Deliveries:
+    """Webhook deliveries to `url`, signed with the folder's secret (printed once, when made)."""
+    if urlsplit(url).scheme not in ("http", "https"):
+        raise InputError(f"--webhook {shown_url(url)}: give an http or https URL")
+    secret, made = webhook_secret(folder)
+    if made:
+        typer.echo(
+            f"summarizer: webhook signing secret (kept in {folder}/{SECRET_FILE}): {secret}",
+            err=True,
+        )
+    return Deliveries(url, secret)

@@ -10,13 +10,18 @@ writer of the store); `summarizer serve DIR` runs it with uvicorn. The API is un
 from summarizer.service._app import ServiceConfig, create_app
 from summarizer.service._engine import Busy, Engine
 from summarizer.service._security import TOKEN_FILE, TOKEN_VARIABLE, service_token
+from summarizer.service._webhooks import SECRET_FILE, SECRET_VARIABLE, Deliveries, webhook_secret
 
 __all__ = [
+    "SECRET_FILE",
+    "SECRET_VARIABLE",
     "TOKEN_FILE",
     "TOKEN_VARIABLE",
     "Busy",
+    "Deliveries",
     "Engine",
     "ServiceConfig",
     "create_app",
     "service_token",
+    "webhook_secret",
 ]

@@ -31,6 +31,7 @@ from summarizer._errors import SummarizerError
 from summarizer._llm.client import LLMClient
 from summarizer._settings import Settings
 from summarizer.schemas._base import Schema
+from summarizer.service._webhooks import Deliveries, event
 
 # How long the writer waits for a request before it records what finished meanwhile.
 POLL_SECONDS = 0.2
@@ -77,7 +78,7 @@ class Engine:
 
     def __init__(
         self, folder: Path, schema: Schema, settings: Settings, *, workers: int | None,
-        waiting: int, llm: LLMClient | None = None,
+        waiting: int, llm: LLMClient | None = None, deliveries: Deliveries | None = None,
     ) -> None:  # fmt: skip
         self.folder = folder
         self.schema = schema
@@ -85,6 +86,7 @@ class Engine:
         self._settings = settings
         self._workers = workers
         self._llm = llm
+        self._deliveries = deliveries
         self._commands: queue.Queue[_Command] = queue.Queue()
         self._waiting = threading.BoundedSemaphore(waiting)
         self._queued = _Queued()
@@ -105,6 +107,8 @@ class Engine:
     def stop(self) -> None:
         self._stopping.set()
         self._thread.join(timeout=30)
+        if self._deliveries is not None:
+            self._deliveries.close()
 
     @property
     def alive(self) -> bool:
@@ -153,6 +157,8 @@ class Engine:
                 except Exception as exc:  # a refused key, a storage fault: the run stops
                     self._fail_waiting(exc)
                     time.sleep(RESTART_SECONDS)
+            if self._deliveries is not None:
+                self._deliveries.settle(batch.store)
 
     def _fail_waiting(self, error: Exception) -> None:
         """What a stopped run had in flight fails with its error, recorded; the service
@@ -181,6 +187,8 @@ class Engine:
     def _feed(self) -> Iterator[Input | Idle]:
         """Requests, then jobs' articles, as the batch asks for them; `IDLE` when none."""
         while not self._stopping.is_set():
+            if self._deliveries is not None:
+                self._deliveries.turn(self._batch.store)
             idle = not (self._queued.urgent or self._queued.jobs)
             self._take_commands(wait=idle)
             if self._queued.urgent:
@@ -224,6 +232,10 @@ class Engine:
             if isinstance(item, BadInput):
                 failures[position] = str(item.error)
                 rows.append((None, "", item.id))
+                self._emit("article.failed", {
+                    "article_id": item.id, "source": item.source, "job_id": job_id,
+                    "kind": type(item.error).__name__, "error": str(item.error),
+                })  # fmt: skip
             else:
                 rows.append((item.stored(), content_key(item), item.id))
                 self._queued.jobs.append((job_id, position, item))
@@ -244,6 +256,11 @@ class Engine:
     def _deliver(self, outcome: Outcome) -> None:
         for answer in self._answers.pop(outcome.article_id, []):
             answer.set_result(outcome)
+        if outcome.status == "failed" and not outcome.earlier:
+            self._emit("article.failed", {
+                "article_id": outcome.article_id, "source": outcome.source,
+                "kind": outcome.kind, "error": outcome.error,
+            })  # fmt: skip
         for job_id, position in self._places.pop(outcome.article_id, []):
             self._batch.store.set_job_article(job_id, position, outcome.status, outcome.error)
             self._finish_job_if_done(job_id)
@@ -252,3 +269,9 @@ class Engine:
         job = self._batch.store.job(job_id)
         if job is not None and job.state == "running" and not job.counts["pending"]:
             self._batch.store.finish_job(job_id)
+            self._emit("job.finished", {"job_id": job_id, "counts": job.counts})
+
+    def _emit(self, kind: str, data: dict[str, object]) -> None:
+        if self._deliveries is not None:
+            message_id, body = event(kind, data)
+            self._batch.store.add_webhook(message_id, kind, body)

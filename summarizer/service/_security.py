@@ -11,6 +11,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -27,21 +28,31 @@ TOKEN_BYTES = 32
 
 def service_token(folder: Path) -> tuple[str, bool]:
     """The token callers must send, and whether it was made just now (to print once)."""
-    given = os.environ.get(TOKEN_VARIABLE, "").strip()
+    return kept_secret(
+        folder, TOKEN_FILE, TOKEN_VARIABLE, lambda: secrets.token_urlsafe(TOKEN_BYTES)
+    )
+
+
+def kept_secret(
+    folder: Path, name: str, variable: str, make: Callable[[], str]
+) -> tuple[str, bool]:
+    """A secret from the environment `variable`, else from the file `name` in `folder`,
+    which is made (mode 0600) with `make` the first time; and whether it was made now."""
+    given = os.environ.get(variable, "").strip()
     if given:
         return given, False
-    path = folder / TOKEN_FILE
+    path = folder / name
     try:
         if path.is_file():
             return path.read_text(encoding="utf-8").strip(), False
         folder.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+        secret = make()
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(token + "\n")
+            handle.write(secret + "\n")
     except OSError as exc:
-        raise SetupError(f"{path}: cannot keep the service token ({exc.strerror or exc})") from None
-    return token, True
+        raise SetupError(f"{path}: cannot keep the secret ({exc.strerror or exc})") from None
+    return secret, True
 
 
 def token_matches(header: str | None, token: str) -> bool:
