@@ -38,13 +38,22 @@ def store(tmp_path):
         yield opened
 
 
-def test_a_new_store_is_a_wal_database_with_its_six_tables(tmp_path) -> None:
+def test_a_new_store_is_a_wal_database_with_its_tables(tmp_path) -> None:
     Store.open(tmp_path / "out").close()
     db = sqlite3.connect(tmp_path / "out" / STORE_FILE)
     assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     assert db.execute("PRAGMA user_version").fetchone() == (STORE_VERSION,)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"articles", "runs", "results", "errors", "jobs", "job_articles"}
+    assert tables == {
+        "articles",
+        "runs",
+        "results",
+        "errors",
+        "jobs",
+        "job_articles",
+        "webhooks",
+        "reviews",
+    }
 
 
 def test_results_are_keyed_by_content_and_version(tmp_path, store) -> None:
@@ -98,9 +107,9 @@ def test_exports_take_each_articles_newest_result_of_one_schema(store) -> None:
     other = Version("MyModel", "generic@1", "model-a")
     store.save_result("key-b", other, "b", {"v": "mine"}, run)
     assert list(store.latest_results("incident")) == [
-        ExportedResult("b", "b.txt", None, None, {"v": 1}),
-        ExportedResult("a", "a.html", "https://x/a", "A", {"v": 2}),
-        ExportedResult("same-as-b", "same-as-b.txt", None, None, {"v": 1}),
+        ExportedResult("b", "b.txt", None, None, {"v": 1}, "key-b"),
+        ExportedResult("a", "a.html", "https://x/a", "A", {"v": 2}, "key-a"),
+        ExportedResult("same-as-b", "same-as-b.txt", None, None, {"v": 1}, "key-b"),
     ]
     assert [r.document for r in store.latest_results("MyModel")] == [{"v": "mine"}] * 2
 

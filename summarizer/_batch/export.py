@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from summarizer._batch.reviews import with_reviews
 from summarizer._batch.store import LOCK_FILE, STORE_FILE, Store
 from summarizer._errors import InputError, SchemaError
 from summarizer._extract.render import FORMATS
@@ -84,9 +85,12 @@ def export_store(
     schema: str = INCIDENT_SCHEMA,
     *,
     force: bool = False,
+    reviewed_only: bool = False,
 ) -> int:
-    """Write the store's results in `fmt` to `output` (atomically) or stdout; an existing
-    `output` is replaced only with `force`, the store's own files never.
+    """Write the store's results in `fmt` to `output` (atomically) or stdout, with the
+    editors' decisions applied (`with_reviews`; only approved records with
+    `reviewed_only`); an existing `output` is replaced only with `force`, the store's
+    own files never.
 
     Returns how many items were written: documents for jsonl, incidents for csv and md.
     """
@@ -102,8 +106,9 @@ def export_store(
                 f"{folder} holds no results of schema {schema!r}; it holds: "
                 f"{', '.join(sorted(held))} (give one with --schema)"
             )
+        results = with_reviews(store.latest_results(schema), store, reviewed_only=reviewed_only)
         if output is None:
             with _stdout() as out:
-                return FORMATS[fmt](store.latest_results(schema), out)
+                return FORMATS[fmt](results, out)
         with _writing(output), atomic_file(output) as out:
-            return FORMATS[fmt](store.latest_results(schema), out)
+            return FORMATS[fmt](results, out)

@@ -12,7 +12,9 @@ Tables (the full DDL is `TABLES`):
 - ``errors``: a log of every failure, with the error class, exit code and reason;
 - ``jobs`` and ``job_articles``: the service's jobs (`summarizer serve`), each article's
   place and status in its job, so a restarted service finishes what a killed one began;
-- ``webhooks``: the service's events, kept until a receiver takes them.
+- ``webhooks``: the service's events, kept until a receiver takes them;
+- ``reviews``: every editor's decision on a record (accept, reject, edit, add), append
+  only (triggers refuse updates and deletes): the model's output is never overwritten.
 
 A batch writes from one thread, each outcome in its own transaction, so a crash leaves
 every article recorded whole or not at all. One batch at a time may write to a store
@@ -127,6 +129,29 @@ CREATE TABLE IF NOT EXISTS webhooks (
     last_error TEXT
 );
 CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (delivered_at, next_attempt_at);
+
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    content_key TEXT NOT NULL,  -- the result reviewed: its text, schema, prompt and model
+    schema TEXT NOT NULL,
+    prompt_version TEXT NOT NULL,
+    model TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'edit', 'add')),
+    reason TEXT,
+    before TEXT,                -- the record as it stood (JSON); null for an added one
+    after TEXT                  -- the record as decided (JSON); null for a rejection
+);
+CREATE INDEX IF NOT EXISTS reviews_by_result
+    ON reviews (article_id, content_key, schema, prompt_version, model);
+-- Reviews are never changed or removed: each decision is a new row.
+CREATE TRIGGER IF NOT EXISTS reviews_append_only_update BEFORE UPDATE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS reviews_append_only_delete BEFORE DELETE ON reviews
+    BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
 """
 
 
@@ -169,6 +194,25 @@ class ExportedResult:
     url: str | None
     title: str | None
     document: dict[str, Any]
+    content_key: str = ""
+
+
+@dataclass(frozen=True)
+class Review:
+    """One decision on one record of one result."""
+
+    article_id: str
+    content_key: str
+    schema: str
+    prompt_version: str
+    model: str
+    record_id: str
+    reviewer: str
+    decision: str
+    reason: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    created_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -491,7 +535,7 @@ class Store:
     def latest_results(self, schema: str) -> Iterator[ExportedResult]:
         """Each article with its newest result of `schema`, in the order first seen."""
         rows = self._db.execute(
-            "SELECT a.id AS article_id, a.source, a.url, a.title, r.document "
+            "SELECT a.id AS article_id, a.source, a.url, a.title, r.document, a.content_key "
             "FROM articles a JOIN ("
             "  SELECT content_key, document, row_number() OVER ("
             "    PARTITION BY content_key ORDER BY created_at DESC, rowid DESC) AS n "
@@ -660,3 +704,43 @@ class Store:
                 "last_error = ? WHERE id = ?",
                 (next_attempt_at, error, message_id),
             )
+
+    # --- Reviews (the service's workbench) -------------------------------------------
+
+    @_guarded
+    def add_review(self, review: Review) -> None:
+        with self._db:
+            self._db.execute(
+                "INSERT INTO reviews (article_id, content_key, schema, prompt_version, model, "
+                "record_id, reviewer, created_at, decision, reason, before, after) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    review.article_id, review.content_key, review.schema, review.prompt_version,
+                    review.model, review.record_id, review.reviewer, _now(), review.decision,
+                    review.reason, _json_or_none(review.before), _json_or_none(review.after),
+                ),
+            )  # fmt: skip
+
+    @_guarded
+    def reviews(self, article_id: str, content_key: str, schema: str) -> list[Review]:
+        """Every decision on the article's results for this text and schema, oldest first."""
+        rows = self._db.execute(
+            "SELECT article_id, content_key, schema, prompt_version, model, record_id, "
+            "reviewer, decision, reason, before, after, created_at FROM reviews "
+            "WHERE article_id = ? AND content_key = ? AND schema = ? ORDER BY id",
+            (article_id, content_key, schema),
+        )
+        return [
+            Review(
+                **{**dict(row), "before": _loaded(row["before"]), "after": _loaded(row["after"])}
+            )
+            for row in rows
+        ]
+
+
+def _json_or_none(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _loaded(value: str | None) -> dict[str, Any] | None:
+    return None if value is None else json.loads(value)

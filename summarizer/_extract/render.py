@@ -142,7 +142,7 @@ CSV_COLUMNS = (
     "event_id", "event_date", "event_type", "sub_event_type", "actor1", "actor2", "country",
     "admin1", "location", "fatalities_best", "fatalities_low", "fatalities_high",
     "injured_best", "source", "article_id", "notes", "time_precision", "model",
-    "prompt_version",
+    "prompt_version", "review_state",
 )  # fmt: skip
 FORMULA_STARTS = ("=", "+", "-", "@")
 
@@ -204,6 +204,8 @@ def _csv_row(result: Exported, record: dict[str, Any]) -> dict[str, object]:
         "time_precision": record["date"]["precision"],
         "model": result.document["model"],
         "prompt_version": result.document["prompt_version"],
+        # An editor's decision (`summarizer._batch.reviews`), when the export applied them.
+        "review_state": (record.get("review") or {}).get("state"),
     }
 
 
@@ -249,6 +251,7 @@ def _digest_line(result: Exported, record: dict[str, Any]) -> str:
         f"- **{kind}**: {record['summary']}"
         + (f" — {figures}." if figures else "")
         + f" Source: {source} (`{record['id']}`)"
+        + (f" · review: {state}" if (state := (record.get("review") or {}).get("state")) else "")
     )
 
 

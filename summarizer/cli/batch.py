@@ -208,11 +208,17 @@ def export(
     force: Annotated[
         bool, typer.Option("--force", help="Replace --output if it exists (never the store).")
     ] = False,
+    reviewed_only: Annotated[
+        bool,
+        typer.Option("--reviewed-only", help="Only records an editor accepted, edited or added."),
+    ] = False,
     debug: DebugOption = False,
 ) -> None:
     """Export a batch store's newest results: JSONL, CSV (after ACLED) or a Markdown digest."""
     with reported(debug):
-        count = export_store(store, output_format.value, output, schema, force=force)
+        count = export_store(
+            store, output_format.value, output, schema, force=force, reviewed_only=reviewed_only
+        )
     if output:
         what = "document(s)" if output_format.value == "jsonl" else "incident(s)"
         typer.echo(f"summarizer: wrote {count} {what} to {output}", err=True)

@@ -25,6 +25,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from summarizer._batch.inputs import BadInput, Input
+from summarizer._batch.reviews import with_reviews
 from summarizer._batch.runner import Outcome
 from summarizer._batch.store import Store
 from summarizer._errors import InputError
@@ -264,10 +265,14 @@ class _Routes:
         format: Annotated[
             Literal["jsonl", "csv", "md"], Query(description="As `summarizer export --format`.")
         ] = "jsonl",
+        reviewed_only: Annotated[
+            bool, Query(description="Only records an editor accepted, edited or added.")
+        ] = False,
     ) -> Response:
         out = io.StringIO(newline="")
         with Store.read(self.config.folder) as store:
-            FORMATS[format](store.latest_results(self.engine.schema.name), out)
+            results = store.latest_results(self.engine.schema.name)
+            FORMATS[format](with_reviews(results, store, reviewed_only=reviewed_only), out)
         media = MEDIA_TYPES[format] + "; charset=utf-8"
         return Response(out.getvalue().encode("utf-8"), media_type=media)
 
