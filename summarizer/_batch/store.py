@@ -198,6 +198,20 @@ class ExportedResult:
 
 
 @dataclass(frozen=True)
+class ArticleRow:
+    """An article as the review queue lists it, with its newest result if any."""
+
+    id: str
+    source: str
+    url: str | None
+    title: str | None
+    published: str | None
+    first_seen: str
+    content_key: str
+    document: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
 class Review:
     """One decision on one record of one result."""
 
@@ -371,6 +385,17 @@ class Store:
             lock.close()
             raise
         return cls(db, folder / STORE_FILE, lock)
+
+    @classmethod
+    def attach(cls, folder: Path) -> Store:
+        """Open the store in `folder` for writing beside the process's own writer, which
+        holds the lock (the service's reviews: each decision is one short transaction)."""
+        path = folder / STORE_FILE
+        with storage_faults(path):
+            db = sqlite3.connect(path, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout=5000")
+            db.execute("PRAGMA foreign_keys=ON")
+        return cls(db, path)
 
     @classmethod
     def read(cls, folder: Path) -> Store:
@@ -706,6 +731,18 @@ class Store:
             )
 
     # --- Reviews (the service's workbench) -------------------------------------------
+
+    @_guarded
+    def articles(self, schema: str) -> list[ArticleRow]:
+        """Every article with its newest result of `schema` (or none), in the order seen."""
+        rows = self._db.execute(
+            "SELECT a.id, a.source, a.url, a.title, a.published, a.first_seen, a.content_key, "
+            "(SELECT r.document FROM results r WHERE r.content_key = a.content_key "
+            "  AND r.schema = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1) AS document "
+            "FROM articles a ORDER BY a.rowid",
+            (schema,),
+        )
+        return [ArticleRow(**{**dict(row), "document": _loaded(row["document"])}) for row in rows]
 
     @_guarded
     def add_review(self, review: Review) -> None:

@@ -182,6 +182,19 @@ class Incident(BaseModel):
     evidence: Grounded
 
 
+def blank_incident(record_id: str, evidence: Grounded) -> Incident:
+    """An incident an editor adds from a passage: the passage as its evidence and
+    summary, every other field empty for the editor to fill."""
+    return Incident(
+        id=record_id, event_type=EVENT_TYPE["other"], sub_event_type="other",
+        summary=evidence.text[:200], modality="asserted",
+        date=EventDate(text=None, start=None, end=None, precision="unknown"),
+        location=Location(text=None, place=None, admin1=None, country=None),
+        perpetrators=[], targets=[], victims=[], weapons=[], killed=None, injured=None,
+        evidence=evidence,
+    )  # fmt: skip
+
+
 # --- From one to the other ------------------------------------------------------------
 
 

@@ -45,6 +45,7 @@ from summarizer.service._models import (
 )
 from summarizer.service._problems import HANDLERS, Problem, status_of
 from summarizer.service._security import BodyLimit, token_matches
+from summarizer.service._workbench import mount
 
 # Seconds a client is told to wait when the service has as many extractions as it takes.
 RETRY_AFTER_SECONDS = 30
@@ -94,6 +95,7 @@ def create_app(config: ServiceConfig, engine: Engine) -> FastAPI:
         )
     routes = _Routes(config, engine)
     app.include_router(routes.router)
+    mount(app, engine, config.token, config.folder)
     app.get("/healthz", summary="The process is alive", tags=["health"])(routes.healthz)
     app.get("/readyz", summary="The store and the model can take work", tags=["health"],
             response_model=Readiness)(routes.readyz)  # fmt: skip

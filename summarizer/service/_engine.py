@@ -114,6 +114,10 @@ class Engine:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
+    @property
+    def has_webhooks(self) -> bool:
+        return self._deliveries is not None
+
     def extract(self, item: Input) -> Future[Outcome]:
         """The outcome of one article, extracted before any job's; `Busy` when full."""
         if not self._waiting.acquire(blocking=False):
