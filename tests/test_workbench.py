@@ -61,8 +61,8 @@ def first_record(client: TestClient, article_id: str = "a1") -> dict:
 
 def decide(client: TestClient, csrf: str, article_id: str = "a1", **body):
     record_id = first_record(client, article_id)["id"]
-    return client.post(f"/review/{article_id}/records/{record_id}",
-                       json={"reviewer": "Ana", **body}, headers={"X-CSRF-Token": csrf})  # fmt: skip
+    url = f"/review/{article_id}/records/{record_id}"
+    return client.post(url, json={"reviewer": "Ana", **body}, headers={"X-CSRF-Token": csrf})
 
 
 def reviews(folder: Path) -> list[tuple]:
@@ -165,7 +165,7 @@ def test_a_selection_after_an_emoji_becomes_a_grounded_incident(bench, tmp_path)
     assert answer.status_code == 200, answer.text
     assert answer.json()["record_id"] == "e1"
     document = bench.get("/v1/export", headers=AUTH).text.splitlines()
-    added = [json.loads(d) for d in document if '"hostile"' in d][0]["records"][-1]
+    added = next(json.loads(d) for d in document if '"hostile"' in d)["records"][-1]
     assert added["evidence"] == {"text": QUOTE, "start": start, "end": start + len(QUOTE),
                                  "alignment": "exact"}  # fmt: skip
     assert added["review"]["state"] == "added"
