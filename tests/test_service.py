@@ -418,12 +418,14 @@ class Receiver:
         self.server.server_close()
 
 
-def webhook_service(folder: Path, endpoint: FakeEndpoint, receiver: Receiver) -> TestClient:
+def webhook_service(
+    folder: Path, endpoint: FakeEndpoint, receiver: Receiver, token: str = TOKEN
+) -> TestClient:
     secret, _ = webhook_secret(folder)
     deliveries = Deliveries(receiver.url, secret, backoff=0.05)
     engine = Engine(folder, resolve_schema("incident"), SETTINGS, workers=2, waiting=4,
                     llm=endpoint.client(), deliveries=deliveries)  # fmt: skip
-    config = ServiceConfig(folder=folder, settings=SETTINGS, token=TOKEN)
+    config = ServiceConfig(folder=folder, settings=SETTINGS, token=token)
     return TestClient(create_app(config, engine), raise_server_exceptions=False)
 
 

@@ -18,6 +18,7 @@ from summarizer._text.offsets import to_utf16
 from summarizer.schemas._registry import resolve_schema
 from summarizer.service import Engine, ServiceConfig, create_app
 from tests.batch_fakes import MODEL, QUOTE, FakeEndpoint, article
+from tests.test_service import Receiver, wait_until, webhook_service
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 TOKEN = "bench-token"
@@ -181,3 +182,30 @@ def test_the_queue_filters_by_review_state_and_title(bench) -> None:
     assert "Title a1" in done and "Title hostile" not in done
     assert "Title hostile" in bench.get("/", params={"q": "HOSTILE"}).text
     assert "Title a1" not in bench.get("/", params={"country": "Peru"}).text
+
+
+def test_records_of_the_api_filter_by_review_state(bench) -> None:
+    csrf = log_in(bench)
+    decide(bench, csrf, decision="accept")
+    accepted = bench.get("/v1/records", params={"review": "accepted"}, headers=AUTH).json()
+    assert [row["article_id"] for row in accepted["records"]] == ["a1"]
+    assert accepted["records"][0]["record"]["review"]["reviewer"] == "Ana"
+    waiting = bench.get("/v1/records", params={"review": "unreviewed"}, headers=AUTH).json()
+    assert [row["article_id"] for row in waiting["records"]] == ["hostile"]
+
+
+def test_a_decision_sends_record_reviewed_to_the_webhook(tmp_path) -> None:
+    receiver = Receiver()
+    try:
+        with webhook_service(tmp_path, FakeEndpoint(), receiver, TOKEN) as client:
+            client.post("/v1/extract", json={"id": "a1", "text": article(1)}, headers=AUTH)
+            csrf = log_in(client)
+            assert decide(client, csrf, decision="accept").status_code == 200
+            wait_until(lambda: len(receiver.received) >= 1)
+        secret = (tmp_path / "webhook.secret").read_text().strip()
+        [reviewed] = receiver.events(secret)
+    finally:
+        receiver.close()
+    assert reviewed["type"] == "record.reviewed"
+    assert reviewed["data"]["decision"] == "accept" and reviewed["data"]["reviewer"] == "Ana"
+    assert reviewed["data"]["record"]["summary"]

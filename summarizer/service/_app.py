@@ -25,7 +25,7 @@ from fastapi.responses import Response
 from pydantic import ValidationError
 
 from summarizer._batch.inputs import BadInput, Input
-from summarizer._batch.reviews import with_reviews
+from summarizer._batch.reviews import ReviewState, with_reviews
 from summarizer._batch.runner import Outcome
 from summarizer._batch.store import Store
 from summarizer._errors import InputError
@@ -241,13 +241,17 @@ class _Routes:
         date_to: Annotated[
             date | None, Query(description="Only records dated on or before (YYYY-MM-DD).")
         ] = None,
+        review: Annotated[
+            ReviewState | None,
+            Query(description="Only records in this review state (the workbench's)."),
+        ] = None,
         cursor: Annotated[
             str | None, Query(description="`next_cursor` of the page before.")
         ] = None,
         limit: Annotated[int, Query(ge=1, le=1000, description="Records per page.")] = 100,
     ) -> dict[str, Any]:
         start = _offset(cursor)
-        wanted = _Filter(event_type, country, date_from, date_to)
+        wanted = _Filter(event_type, country, date_from, date_to, review)
         page: list[RecordOut] = []
         with Store.read(self.config.folder) as store:
             members = store.job_article_ids(job) if job else None
@@ -299,8 +303,11 @@ class _Filter:
     country: str | None
     date_from: date | None
     date_to: date | None
+    review: str | None = None
 
     def keeps(self, record: dict[str, Any]) -> bool:
+        if self.review and record["review"]["state"] != self.review:
+            return False
         types = {record.get("event_type"), record.get("sub_event_type")}
         if self.event_type and self.event_type not in types:
             return False
@@ -324,7 +331,7 @@ class _Filter:
 def _matching(
     store: Store, schema: str, members: set[str] | None, wanted: _Filter
 ) -> Iterator[RecordOut]:
-    for result in store.latest_results(schema):
+    for result in with_reviews(store.latest_results(schema), store):
         if members is not None and result.article_id not in members:
             continue
         for record in result.document["records"]:

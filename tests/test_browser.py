@@ -1,0 +1,157 @@
+"""The review workbench in a real browser: Debian's Chromium driven by Playwright, against
+the service on loopback. Skipped where Chromium is not installed (``.ci/run`` installs
+it: ``apt-get install chromium``)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+import uvicorn
+
+from summarizer import Settings
+from summarizer.schemas._registry import resolve_schema
+from summarizer.service import Engine, ServiceConfig, create_app
+from tests.batch_fakes import MODEL, QUOTE, FakeEndpoint, article
+
+playwright = pytest.importorskip("playwright.sync_api")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.block_network(allowed_hosts=["127.0.0.1"]),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"),
+]
+TOKEN = "browser-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+SETTINGS = Settings(base_url="http://127.0.0.1:9/v1", model=MODEL, strategy="single")
+# An emoji and a non-Latin script before the passage the editor selects.
+EMOJI_ARTICLE = f"💥 Взрыв в 北京. In Russia on 30 December 2023 {QUOTE}. Report 77."
+# Chromium as root in a sandbox, with nothing that phones home (the machine's closed network).
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def site(tmp_path) -> Iterator[str]:
+    """The service on a loopback port, holding two extracted articles."""
+    engine = Engine(tmp_path, resolve_schema("incident"), SETTINGS, workers=1, waiting=4,
+                    llm=FakeEndpoint().client())  # fmt: skip
+    app = create_app(ServiceConfig(folder=tmp_path, settings=SETTINGS, token=TOKEN), engine)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{port}"
+    while not server.started:
+        time.sleep(0.05)
+    for article_id, text in [("a1", article(1)), ("emoji", EMOJI_ARTICLE)]:
+        body = {"id": article_id, "text": text, "title": f"Title {article_id}"}
+        assert httpx2.post(f"{base}/v1/extract", json=body, headers=AUTH, timeout=30).is_success
+    yield base
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(site) -> Iterator[object]:
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.errors = []  # type: ignore[attr-defined]
+        page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))  # type: ignore[attr-defined]
+        page.goto(f"{site}/login")
+        page.fill("input[name=token]", TOKEN)
+        page.click("text=Log in")
+        page.fill("#reviewer", "Ana")
+        page.dispatch_event("#reviewer", "change")
+        page.evaluate("document.activeElement.blur()")  # keys go to the page, not the field
+        yield page
+        assert page.errors == []  # type: ignore[attr-defined]  # no CSP refusal, no script error
+        browser.close()
+
+
+def decisions(site_folder: Path) -> list[tuple]:
+    with sqlite3.connect(site_folder / "summarizer.db") as db:
+        return db.execute("SELECT reviewer, decision, reason FROM reviews ORDER BY id").fetchall()
+
+
+def test_an_editor_opens_an_article_from_the_queue_with_the_keyboard(page) -> None:
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/review/a1")
+    assert page.locator("article.card").count() == 1
+    assert page.locator("#text").inner_text() == article(1)
+
+
+def test_focusing_a_value_lights_up_its_span_in_the_article(page, site) -> None:
+    page.goto(f"{site}/review/a1")
+    page.locator("button.value", has_text="at least 14 people").first.focus()
+    active = page.locator("mark.active")  # the span, in pieces where other values overlap it
+    assert "".join(active.all_inner_texts()) == "at least 14 people"
+    assert "killed 0" in (active.first.get_attribute("title") or "")
+
+
+def test_accept_and_reject_from_the_keyboard_are_recorded(page, site, tmp_path) -> None:
+    page.goto(f"{site}/review/a1")
+    page.locator("article.card").first.focus()
+    page.keyboard.press("a")
+    page.wait_for_selector("article.card.card-accepted")
+    page.once("dialog", lambda dialog: dialog.accept("the toll is wrong"))
+    page.locator("article.card").first.focus()
+    page.keyboard.press("r")
+    page.wait_for_selector("article.card.card-rejected")
+    assert decisions(tmp_path) == [("Ana", "accept", None), ("Ana", "reject", "the toll is wrong")]
+    assert "History (2)" in page.locator("article.card").first.inner_text()
+
+
+def test_a_passage_selected_after_an_emoji_becomes_an_incident_with_its_offsets(
+    page, site, tmp_path
+) -> None:
+    page.goto(f"{site}/review/emoji")
+    page.evaluate(
+        """(quote) => {
+            const node = document.getElementById('text');
+            const text = node.textContent, start = text.indexOf(quote);
+            const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+            let seen = 0, range = document.createRange(), at;
+            while ((at = walker.nextNode())) {
+                const length = at.textContent.length;
+                if (seen <= start && start < seen + length) range.setStart(at, start - seen);
+                if (seen < start + quote.length && start + quote.length <= seen + length)
+                    range.setEnd(at, start + quote.length - seen);
+                seen += length;
+            }
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }""",
+        QUOTE,
+    )
+    page.keyboard.press("n")
+    page.wait_for_selector('article.card[data-record="e1"]')
+    with sqlite3.connect(tmp_path / "summarizer.db") as db:
+        [(after,)] = db.execute("SELECT after FROM reviews WHERE decision = 'add'").fetchall()
+    start = EMOJI_ARTICLE.index(QUOTE)
+    assert f'"start": {start}, "end": {start + len(QUOTE)}' in after
+
+
+def test_the_page_reads_at_800_pixels_wide(page, site, tmp_path) -> None:
+    page.set_viewport_size({"width": 800, "height": 800})
+    page.goto(f"{site}/review/a1")
+    text, card = page.locator("#text").bounding_box(), page.locator("article.card").bounding_box()
+    assert card["y"] >= text["y"] + text["height"]  # one column: the records below the text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 800
+    page.screenshot(path=str(tmp_path / "narrow.png"), full_page=True)
