@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from typer.testing import CliRunner
 
 from summarizer._extract.pipeline import Focus
 from summarizer._llm.prompting import load_prompt
 from summarizer._text.dictionary import in_dictionary
+from summarizer.cli import app
 from summarizer.schemas import _muc4
 from summarizer.schemas._base import Context
 from summarizer.schemas._muc4 import (
@@ -20,6 +22,7 @@ from summarizer.schemas._muc4 import (
     finalize,
     trim,
 )
+from summarizer.schemas._word_lists import WORDS_FILE, load_word_lists
 
 from .conftest import SHARED
 
@@ -462,28 +465,16 @@ def test_the_prompts_quote_no_muc4_article() -> None:
 
 
 @pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")
-@pytest.mark.parametrize(
-    ("role", "heads", "mentions", "at_least"),
-    [
-        ("PerpInd", _muc4._PERPETRATOR_HEADS, None, 2),
-        ("PerpOrg", _muc4._ORGANIZATION_HEADS, 994, 10),
-    ],
-)
-def test_heads_are_the_train_golds(
-    role: str, heads: frozenset[str], mentions: int | None, at_least: int
-) -> None:
-    """The heads are what their comments say: the English last words of at least
-    `at_least` of train's gold mentions of `role` (for PerpOrg 1% of its 994)."""
-    ends: dict[str, int] = {}
-    for line in (MUC4 / "train.jsonl").read_text().splitlines():
-        for gold in json.loads(line)["templates"]:
-            for entity in gold[role]:
-                for mention, _offset in entity:
-                    last = _muc4._last_word(mention)
-                    ends[last] = ends.get(last, 0) + 1
-    assert mentions in (None, sum(ends.values()))
-    expected = {w for w, n in ends.items() if n >= at_least and w and in_dictionary(w)}
-    assert expected == heads
+def test_the_shipped_word_lists_are_what_fit_words_makes_of_train(tmp_path) -> None:
+    """The lists are what their rules make of train's gold (`_word_lists`), written by
+    the command a user would run."""
+    out = tmp_path / "words.json"
+    result = CliRunner().invoke(app, ["eval", "fit-words", "--data", str(MUC4 / "train.jsonl"),
+                                      "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert out.read_text() == WORDS_FILE.read_text()
+    heads = load_word_lists(out)["perpetrator_heads"]
+    assert len(heads) == 73 and "guerrillas" in heads and "witness" not in heads
 
 
 @pytest.mark.skipif(not MUC4.is_dir(), reason="../shared/data/muc4 is absent")

@@ -1,5 +1,6 @@
 """``summarizer eval``: ``run`` extracts labelled documents (MUC-4 or GVA) and scores them,
-resumably; ``score`` scores predictions; ``fit-relevance`` fits the relevance classifier.
+resumably; ``score`` scores predictions; ``fit-relevance`` fits the relevance classifier;
+``fit-words`` fits the ``muc4`` schema's word lists.
 
 Progress goes to stderr: a Rich bar on a terminal, else one line per document (each
 takes tens of seconds on the embedded model, so lines stay few). The score is printed
@@ -33,6 +34,7 @@ from summarizer.cli._options import (
 from summarizer.cli._progress import progress_bar
 from summarizer.schemas._registry import resolve_schema
 from summarizer.schemas._relevance import fit_gold
+from summarizer.schemas._word_lists import fit_word_lists
 
 
 class _Display:
@@ -196,3 +198,24 @@ def eval_fit_relevance(
         f"incident), {len(fitted['words'])} words; wrote {out}",
         err=True,
     )
+
+
+def eval_fit_words(
+    data: Annotated[
+        Path, typer.Option(help="MUC-4 gold JSONL (text, templates): the train split.")
+    ],
+    out: Annotated[Path, typer.Option(help="The word lists' JSON file to write.")],
+    replace: Annotated[bool, typer.Option("--replace", help="Overwrite OUT if it exists.")] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Fit the muc4 schema's word lists (which last words tell people, groups, no one)."""
+    with reported(debug):
+        if out.exists() and not replace:
+            raise InputError(f"{out} exists; give --replace to overwrite it")
+        fitted = fit_word_lists(data)
+        try:
+            out.write_text(json.dumps(fitted, indent=1) + "\n")
+        except OSError as exc:
+            raise InputError(f"{out}: cannot write it ({exc.strerror})") from None
+    sizes = ", ".join(f"{len(words)} {name.replace('_', ' ')}" for name, words in fitted.items())
+    typer.echo(f"summarizer: fitted {sizes}; wrote {out}", err=True)
