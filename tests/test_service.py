@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -492,3 +493,58 @@ def test_an_undelivered_webhook_waits_in_the_store_for_the_next_start(tmp_path) 
     finally:
         up.close()
     assert finished["type"] == "job.finished" and finished["data"]["job_id"] == job_id
+
+
+# --- Progress, the request log, bad bodies --------------------------------------------
+
+
+def test_a_running_job_tells_what_remains_and_when_it_should_end(tmp_path) -> None:
+    slow = FakeEndpoint(delay=0.2)
+    with service(tmp_path, slow, workers=1) as client:
+        body = [{"text": article(n)} for n in range(6)]
+        job_id = client.post("/v1/jobs", json=body, headers=AUTH).json()["id"]
+        wait_until(lambda: client.get(f"/v1/jobs/{job_id}", headers=AUTH).json()["counts"]["done"])
+        running = client.get(f"/v1/jobs/{job_id}", headers=AUTH).json()
+        finished = wait_for_job(client, job_id)
+    if running["remaining"]:
+        assert running["eta_seconds"] is not None and running["eta_seconds"] > 0
+    assert (finished["remaining"], finished["eta_seconds"]) == (0, 0.0)
+
+
+def test_the_log_has_a_line_per_request_without_text_or_token(tmp_path, caplog) -> None:
+    caplog.set_level("INFO", logger="summarizer.service")
+    secret_words = "Zyzzyva quartermaster"
+    with service(tmp_path, FakeEndpoint()) as client:
+        body = {"id": "logged", "text": f"{article(5)} {secret_words}."}
+        client.post("/v1/extract", json=body, headers=AUTH)
+        client.get("/v1/articles/logged", headers=AUTH)
+    lines = [r.getMessage() for r in caplog.records if r.name == "summarizer.service"]
+    assert any(re.fullmatch(r"POST /v1/extract 200 \d+ ms article=logged", line) for line in lines)
+    assert any(line.startswith("GET /v1/articles/logged 200 ") for line in lines)
+    assert not [line for line in lines if secret_words in line or TOKEN in line]
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "words"),
+    [
+        (b"\xff\xfe\x00binary", "application/json", 400, "parsing the body"),
+        (b"not json at all", "application/json", 422, ""),
+        (b"text=hello", "application/x-www-form-urlencoded", 422, ""),
+        (b'{"text": "a"}', "text/plain", 422, ""),
+        (b"x" * 10_000_000, "application/json", 413, "over 2,000,000 bytes"),
+    ],
+)
+def test_bad_bodies_are_problems_and_store_nothing(
+    tmp_path, content, content_type, status, words
+) -> None:
+    with service(tmp_path, FakeEndpoint()) as client:
+        answer = client.post(
+            "/v1/extract", content=content, headers={**AUTH, "Content-Type": content_type}
+        )
+        assert_problem(answer, status, words)
+        jobs = client.post(
+            "/v1/jobs", content=content, headers={**AUTH, "Content-Type": content_type}
+        )
+        assert jobs.status_code in (400, 413), jobs.text
+    with sqlite3.connect(tmp_path / "summarizer.db") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)

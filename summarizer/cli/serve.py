@@ -7,6 +7,7 @@ otherwise and prints the service token once, when it makes it.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Annotated
@@ -101,7 +102,10 @@ def serve(
             typer.echo(f"summarizer: service token in {folder}/service.token", err=True)
         if host != LOOPBACK:
             typer.echo(f"summarizer: listening on {host}, not only this machine", err=True)
-        uvicorn.run(create_app(config, engine), host=host, port=port, log_level="info")
+        # One line per request from the service's own log (`RequestLog`), not uvicorn's.
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+        app = create_app(config, engine)
+        uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 def _from_environment() -> bool:

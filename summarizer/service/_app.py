@@ -15,7 +15,7 @@ import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -44,7 +44,7 @@ from summarizer.service._models import (
     RecordsPage,
 )
 from summarizer.service._problems import HANDLERS, Problem, status_of
-from summarizer.service._security import BodyLimit, token_matches
+from summarizer.service._security import ARTICLE_HEADER, BodyLimit, RequestLog, token_matches
 from summarizer.service._workbench import mount
 
 # Seconds a client is told to wait when the service has as many extractions as it takes.
@@ -86,6 +86,7 @@ def create_app(config: ServiceConfig, engine: Engine) -> FastAPI:
         exception_handlers=HANDLERS,  # type: ignore[arg-type]
     )
     app.add_middleware(BodyLimit, limit=config.max_body_bytes)
+    app.add_middleware(RequestLog)
     if config.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -135,8 +136,9 @@ class _Routes:
 
     # --- Extraction ----------------------------------------------------------------
 
-    async def extract(self, article: ArticleIn) -> dict[str, Any]:
+    async def extract(self, article: ArticleIn, response: Response) -> dict[str, Any]:
         item = self._input(article, "api")
+        response.headers[ARTICLE_HEADER] = item.id
         if isinstance(item, BadInput):
             raise item.error
         try:
@@ -177,7 +179,9 @@ class _Routes:
         return {
             "id": job.id, "state": job.state, "schema": job.schema,
             "created_at": job.created_at, "finished_at": job.finished_at,
-            "total": sum(job.counts.values()), "counts": job.counts, "failures": failures,
+            "total": sum(job.counts.values()), "counts": job.counts,
+            "remaining": job.counts["pending"], "eta_seconds": _eta(job.created_at, job.counts),
+            "failures": failures,
         }  # fmt: skip
 
     async def cancel(self, job_id: str) -> dict[str, Any]:
@@ -295,6 +299,18 @@ class _Routes:
         ready = all(value == "ok" for value in checks.values())
         body = Readiness(ready=ready, checks=checks).model_dump_json()
         return Response(body, 200 if ready else 503, media_type="application/json")
+
+
+def _eta(created_at: str, counts: dict[str, int]) -> float | None:
+    """Seconds until the pending articles are done, at the pace of the job so far; None
+    before the first is done, 0 when none is pending."""
+    if not counts["pending"]:
+        return 0.0
+    finished = counts["done"] + counts["cached"] + counts["failed"]
+    elapsed = (datetime.now(UTC) - datetime.fromisoformat(created_at)).total_seconds()
+    if not finished or elapsed <= 0:
+        return None
+    return round(counts["pending"] * elapsed / finished, 1)
 
 
 @dataclass(frozen=True)

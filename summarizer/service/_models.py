@@ -109,6 +109,11 @@ class JobOut(BaseModel):
         description="Articles by status: pending, done (extracted now), cached (the store "
         "had the result), failed, cancelled."
     )
+    remaining: int = Field(description="Articles not yet read (the pending ones).")
+    eta_seconds: float | None = Field(
+        description="Seconds until the rest is read, at the job's pace so far; null before "
+        "the first article is done."
+    )
     failures: list[JobFailure] = Field(description="The articles that failed, and why.")
 
 

@@ -9,10 +9,13 @@ without a ``Content-Length``) is answered 413 without the rest being read.
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import secrets
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -20,6 +23,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from summarizer._errors import SetupError
 from summarizer.service._problems import Problem, response
 
+LOG = logging.getLogger("summarizer.service")
+# The header an answer names its article by, for the request log.
+ARTICLE_HEADER = "x-article-id"
 TOKEN_FILE = "service.token"
 TOKEN_VARIABLE = "SUMMARIZER_TOKEN"
 # 32 random bytes: as hard to guess as an HMAC-SHA256 key.
@@ -97,3 +103,33 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         await response(Problem(413, self._detail(), "body-too-large"))(scope, receive, send)
+
+
+class RequestLog:
+    """ASGI middleware: one log line per request (method, path, status, milliseconds, and
+    the article's id when the answer names one). Never a body, a query or a header: no
+    article text and no token reaches the log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        seen: dict[str, Any] = {"status": 500, "article": None}
+
+        async def noted(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                seen["article"] = dict(message.get("headers", [])).get(ARTICLE_HEADER.encode())
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noted)
+        finally:
+            milliseconds = (time.perf_counter() - started) * 1000
+            article = f" article={seen['article'].decode()}" if seen["article"] else ""
+            LOG.info("%s %s %s %.0f ms%s", scope["method"], scope["path"], seen["status"],
+                     milliseconds, article)  # fmt: skip
