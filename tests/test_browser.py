@@ -4,6 +4,7 @@ it: ``apt-get install chromium``)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import sqlite3
@@ -15,10 +16,13 @@ from pathlib import Path
 import httpx2
 import pytest
 import uvicorn
+import vcr
 
-from summarizer import Settings
+from summarizer import Settings, summarize_many
+from summarizer._llm.weights import MODEL_NAME
 from summarizer.schemas._registry import resolve_schema
 from summarizer.service import Engine, ServiceConfig, create_app
+from summarizer.service._highlights import grounded_values
 from tests.batch_fakes import MODEL, QUOTE, FakeEndpoint, article
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -155,3 +159,157 @@ def test_the_page_reads_at_800_pixels_wide(page, site, tmp_path) -> None:
     assert card["y"] >= text["y"] + text["height"]  # one column: the records below the text
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
     page.screenshot(path=str(tmp_path / "narrow.png"), full_page=True)
+
+
+# --- The seed, from its recorded answers, reviewed end to end ---------------------------
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "belgorod_strike.txt"
+SEED_CASSETTE = Path(__file__).resolve().parents[1] / "cassettes" / "test_extract" / "seed.yaml"
+HOSTILE = "<script>alert('x')</script> In Russia on 30 December 2023 " + QUOTE + "."
+
+
+@pytest.fixture
+def seed_store(tmp_path) -> Path:
+    """The seed extracted from its cassette (the embedded model's recorded answers) into
+    the store, before the service opens it."""
+    replay = Settings(base_url="http://127.0.0.1:8080/v1", model=MODEL_NAME, api_key="replay",
+                      response_format="json_object", transport_retries=0, reasks=2)  # fmt: skip
+    with vcr.use_cassette(str(SEED_CASSETTE), record_mode="none", allow_playback_repeats=True,
+                          match_on=["method", "uri", "body"]):  # fmt: skip
+        [outcome] = summarize_many(
+            [{"id": "seed", "text": SEED.read_text(), "published": "2023-12-30",
+              "title": "Belgorod strike"}], store=tmp_path, settings=replay, workers=1,
+        )  # fmt: skip
+    assert outcome.status == "done" and len(outcome.document.records) == 5
+    return tmp_path
+
+
+@pytest.fixture
+def seeded(seed_store, site) -> str:
+    """The service over the seed's store, with an article that holds a script added."""
+    body = {"id": "hostile", "text": HOSTILE, "title": "Hostile"}
+    assert httpx2.post(f"{site}/v1/extract", json=body, headers=AUTH, timeout=30).is_success
+    return site
+
+
+def stored(site: str, article_id: str) -> dict:
+    return httpx2.get(f"{site}/v1/articles/{article_id}", headers=AUTH).json()
+
+
+def select(page, phrase: str, occurrence: int = 0) -> None:
+    """Select `phrase` (its `occurrence`-th time) in the article, as a mouse would."""
+    page.evaluate(
+        """([phrase, occurrence]) => {
+            const node = document.getElementById('text');
+            let start = -1;
+            for (let n = 0; n <= occurrence; n++) {
+                start = node.textContent.indexOf(phrase, start + 1);
+            }
+            const end = start + phrase.length;
+            const walker = document.createTreeWalker(node, NodeFilter.SHOW_TEXT);
+            let seen = 0, at;
+            const range = document.createRange();
+            while ((at = walker.nextNode())) {
+                const length = at.textContent.length;
+                if (seen <= start && start < seen + length) range.setStart(at, start - seen);
+                if (seen < end && end <= seen + length) range.setEnd(at, end - seen);
+                seen += length;
+            }
+            getSelection().removeAllRanges();
+            getSelection().addRange(range);
+        }""",
+        [phrase, occurrence],
+    )
+
+
+def test_every_highlight_covers_exactly_the_characters_its_offsets_name(seeded, page) -> None:
+    page.goto(f"{seeded}/review/seed")
+    article = stored(seeded, "seed")
+    text, checked = article["text"], 0
+    for record in article["document"]["records"]:
+        for field, suffix, value in grounded_values(record):
+            if value.get("start") is None:
+                continue
+            key = f"{record['id']}:{suffix}"
+            shown = page.evaluate(
+                """(key) => [...document.querySelectorAll('mark[data-keys]')]
+                    .filter((m) => m.dataset.keys.split(' ').includes(key))
+                    .map((m) => m.textContent).join('')""",
+                key,
+            )
+            assert shown == text[value["start"] : value["end"]], (key, field)
+            checked += 1
+    assert checked >= 20
+
+
+def test_an_editor_reviews_the_seed_and_every_decision_is_kept(seeded, page, tmp_path) -> None:
+    page.goto(f"{seeded}/review/seed")
+    cards = page.locator("article.card")
+    first, second = (
+        cards.nth(0).get_attribute("data-record"),
+        cards.nth(1).get_attribute("data-record"),
+    )
+    # Accept the first record with the keyboard.
+    cards.nth(0).focus()
+    page.keyboard.press("a")
+    page.wait_for_selector(f'article.card-accepted[data-record="{first}"]')
+    # Edit the second record's toll by selecting Zelenskiy's figure in the article.
+    card = page.locator(f'article.card[data-record="{second}"]')
+    card.focus()
+    page.keyboard.press("e")
+    card.locator("select.field").select_option("killed")
+    select(page, "39 of them have been killed")
+    card.locator(".use-selection").click()
+    editor = f"article.card[data-record='{second}'] textarea"
+    page.wait_for_function(
+        "(editor) => document.querySelector(editor).value.includes('39 of them')", arg=editor
+    )
+    card.locator(".save").click()
+    page.wait_for_selector(f'article.card-edited[data-record="{second}"]')
+    # Reject the third with a reason, from the keyboard.
+    third = cards.nth(2).get_attribute("data-record")
+    page.once("dialog", lambda dialog: dialog.accept("an interception, not an attack"))
+    page.locator(f'article.card[data-record="{third}"]').focus()
+    page.keyboard.press("r")
+    page.wait_for_selector(f'article.card-rejected[data-record="{third}"]')
+    # Add an incident the model missed, from its passage.
+    select(page, "159 people were injured")
+    page.keyboard.press("n")
+    page.wait_for_selector('article.card[data-record="e1"]')
+    # A second reviewer accepts the first record too: appended, not replacing.
+    page.fill("#reviewer", "Bo")
+    page.dispatch_event("#reviewer", "change")
+    page.locator(f'article.card[data-record="{first}"]').focus()
+    page.keyboard.press("a")
+    page.wait_for_load_state()
+    page.reload()
+    assert page.locator(f'article.card-accepted[data-record="{first}"]').count() == 1
+    assert page.locator(f'article.card-edited[data-record="{second}"]').count() == 1
+    assert page.locator(f'article.card-rejected[data-record="{third}"]').count() == 1
+    assert page.locator('article.card-added[data-record="e1"]').count() == 1
+    with sqlite3.connect(tmp_path / "summarizer.db") as db:
+        kept = db.execute(
+            "SELECT record_id, reviewer, decision FROM reviews ORDER BY id"
+        ).fetchall()
+    assert kept == [(first, "Ana", "accept"), (second, "Ana", "edit"), (third, "Ana", "reject"),
+                    ("e1", "Ana", "add"), (first, "Bo", "accept")]  # fmt: skip
+    lines = httpx2.get(f"{seeded}/v1/export", headers=AUTH).text.splitlines()
+    seed = next(json.loads(line) for line in lines if '"seed"' in line)
+    states = {r["id"]: r["review"]["state"] for r in seed["records"]}
+    assert states[first] == "accepted" and states[third] == "rejected" and states["e1"] == "added"
+    edited = next(r for r in seed["records"] if r["id"] == second)
+    assert states[second] == "edited" and edited["killed"]["best"] == 39
+    assert edited["killed"]["claims"][0]["text"] == "39 of them have been killed"
+
+
+def test_an_article_holding_a_script_runs_nothing(seeded, page) -> None:
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', () => window.violations = "
+        "(window.violations || 0) + 1)"
+    )
+    page.goto(f"{seeded}/review/hostile")
+    page.wait_for_timeout(300)
+    assert dialogs == [] and page.evaluate("window.violations || 0") == 0
+    assert "<script>alert('x')</script>" in page.locator("#text").inner_text()

@@ -28,8 +28,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from summarizer._batch.reviews import Decision, ReviewedRecord, checked_record, reviewed_records
 from summarizer._batch.store import ArticleRow, Review, Store
 from summarizer._errors import InputError
+from summarizer._text.counts import parse_count
 from summarizer._text.offsets import to_code_points
-from summarizer.schemas._incident import Grounded, blank_incident
+from summarizer.schemas._incident import Claim, Count, Grounded, blank_incident
 from summarizer.service._engine import Engine
 from summarizer.service._highlights import pieces, spans_of
 from summarizer.service._problems import Problem
@@ -52,7 +53,10 @@ SELECTABLE = {
     "targets": "Add target",
     "victims": "Add victim",
     "weapons": "Add weapon",
+    "killed": "Killed (the figure)",
+    "injured": "Injured (the figure)",
 }
+FIGURES = frozenset({"killed", "injured"})
 QUEUE_STATES = ("unreviewed", "in progress", "done")
 
 
@@ -283,6 +287,8 @@ class Workbench:
         """A selection as a grounded value, for the page to put in the record it edits."""
         self._check_csrf(request)
         grounded = _grounded(_text_of(self.folder, article_id), selection)
+        if selection.field in FIGURES:
+            return JSONResponse({"value": _figure(grounded).model_dump(), "field": selection.field})
         return JSONResponse({"value": grounded.model_dump(), "field": selection.field})
 
     def add(self, request: Request, article_id: str, selection: SelectionIn) -> JSONResponse:
@@ -329,6 +335,18 @@ def _grounded(text: str, selection: SelectionIn) -> Grounded:
     if end <= start or not text[start:end].strip():
         raise Problem(422, "selection: select some of the article's text", "InputError")
     return Grounded(text=text[start:end], start=start, end=end, alignment="exact")
+
+
+def _figure(grounded: Grounded) -> Count:
+    """A casualty figure from a selected phrase, its number read by the program, as the
+    record's one claim (the article's own)."""
+    parsed = parse_count(grounded.text)
+    if parsed is None or parsed.best is None:
+        raise Problem(422, f"selection: no figure in {grounded.text!r}", "InputError")
+    numbers = {"low": parsed.low, "best": parsed.best, "high": parsed.high,
+               "qualifier": parsed.qualifier}  # fmt: skip
+    claim = Claim(**grounded.model_dump(), claimant=None, **numbers)
+    return Count(**numbers, text=grounded.text, claims=[claim])
 
 
 def _article_row(store: Store, schema: str, article_id: str) -> ArticleRow:

@@ -175,7 +175,7 @@ async function useSelection(card) {
     const { value } = await post(url, { reviewer: name, field, ...offsets });
     const area = card.querySelector("textarea.json");
     const record = JSON.parse(area.value);
-    if (field === "evidence") record.evidence = value;
+    if (field === "evidence" || field === "killed" || field === "injured") record[field] = value;
     else if (field === "location") record.location = { ...record.location, text: value, place: value.text };
     else record[field] = [...(record[field] || []), value];
     area.value = JSON.stringify(record, null, 2);
