@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 import contextlib
 import io
 import json
@@ -369,7 +368,7 @@ def _offset(cursor: str | None) -> int:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         if text.startswith("o") and text[1:].isdigit():
             return int(text[1:])
-    except (binascii.Error, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):  # binascii.Error is a ValueError; so is non-ASCII
         pass
     raise Problem(400, "cursor: not one this service gave; start again without it", "bad-cursor")
 
