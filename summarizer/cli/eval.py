@@ -173,25 +173,37 @@ def eval_score(
         typer.echo(json.dumps(score(gold_docs, pred_docs), indent=2))
 
 
+ReplaceOption = Annotated[bool, typer.Option("--replace", help="Overwrite OUT if it exists.")]
+
+
+def _check_new(out: Path, replace: bool) -> None:
+    """Refuse to overwrite a fitted file unless told, before the fitting, not after."""
+    if out.exists() and not replace:
+        raise InputError(f"{out} exists; give --replace to overwrite it")
+
+
+def _write(out: Path, content: str) -> None:
+    try:
+        out.write_text(content)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write it ({exc.strerror})") from None
+
+
 def eval_fit_relevance(
     data: Annotated[
         Path,
         typer.Option(help="Gold JSONL (text, templates), as MUC-4: a template = an incident."),
     ],
     out: Annotated[Path, typer.Option(help="The classifier's JSON file to write.")],
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite OUT if it exists.")] = False,
+    replace: ReplaceOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Fit the relevance classifier that decides which articles are read (scikit-learn)."""
 
     with reported(debug):
-        if out.exists() and not replace:
-            raise InputError(f"{out} exists; give --replace to overwrite it")
+        _check_new(out, replace)
         fitted = fit_gold(data)
-        try:
-            out.write_text(json.dumps(fitted, ensure_ascii=False) + "\n")
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write it ({exc.strerror})") from None
+        _write(out, json.dumps(fitted, ensure_ascii=False) + "\n")
     counts = fitted["fitted"]
     typer.echo(
         f"summarizer: fitted on {counts['articles']} articles ({counts['reporting']} with an "
@@ -205,17 +217,13 @@ def eval_fit_words(
         Path, typer.Option(help="MUC-4 gold JSONL (text, templates): the train split.")
     ],
     out: Annotated[Path, typer.Option(help="The word lists' JSON file to write.")],
-    replace: Annotated[bool, typer.Option("--replace", help="Overwrite OUT if it exists.")] = False,
+    replace: ReplaceOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Fit the muc4 schema's word lists (which last words tell people, groups, no one)."""
     with reported(debug):
-        if out.exists() and not replace:
-            raise InputError(f"{out} exists; give --replace to overwrite it")
+        _check_new(out, replace)
         fitted = fit_word_lists(data)
-        try:
-            out.write_text(json.dumps(fitted, indent=1) + "\n")
-        except OSError as exc:
-            raise InputError(f"{out}: cannot write it ({exc.strerror})") from None
+        _write(out, json.dumps(fitted, indent=1) + "\n")
     sizes = ", ".join(f"{len(words)} {name.replace('_', ' ')}" for name, words in fitted.items())
     typer.echo(f"summarizer: fitted {sizes}; wrote {out}", err=True)
