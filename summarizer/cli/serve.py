@@ -69,7 +69,7 @@ def serve(
     ] = None,
     webhook: Annotated[
         str | None,
-        typer.Option(help="A URL to POST job.finished, article.failed, record.reviewed to, signed."),
+        typer.Option(help="A URL for signed job.finished, article.failed, record.reviewed."),
     ] = None,
     schema: SchemaOption = "incident",
     prompt: PromptOption = None,
