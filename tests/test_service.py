@@ -23,7 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 from standardwebhooks import Webhook
 
-from summarizer import Settings
+from summarizer import Settings, SetupError
 from summarizer._batch.export import export_store
 from summarizer._batch.store import Store
 from summarizer.schemas._registry import resolve_schema
@@ -40,7 +40,7 @@ from tests.batch_fakes import MODEL, FakeEndpoint, article, served
 
 # Loopback only: the restart test's server and its fake endpoint are other processes.
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
-TOKEN = "test-token"
+TOKEN = "test-token-of-the-service"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 # Port 9 (discard) on loopback refuses: the readiness probe finds no endpoint there.
 SETTINGS = Settings(base_url="http://127.0.0.1:9/v1", model=MODEL, strategy="single")
@@ -219,8 +219,18 @@ def test_the_token_is_made_once_readable_by_its_owner_only(tmp_path, monkeypatch
     again, made_again = service_token(tmp_path)
     assert made and not made_again and token == again and len(token) >= 40
     assert stat.S_IMODE((tmp_path / "service.token").stat().st_mode) == 0o600
-    monkeypatch.setenv("SUMMARIZER_TOKEN", "from-env")
-    assert service_token(tmp_path) == ("from-env", False)
+    monkeypatch.setenv("SUMMARIZER_TOKEN", "from-the-environment")
+    assert service_token(tmp_path) == ("from-the-environment", False)
+
+
+def test_an_empty_or_short_token_is_refused_not_served(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("SUMMARIZER_TOKEN", raising=False)
+    (tmp_path / "service.token").write_text("\n")
+    with pytest.raises(SetupError, match="shorter than 16"):
+        service_token(tmp_path)
+    monkeypatch.setenv("SUMMARIZER_TOKEN", "secret")
+    with pytest.raises(SetupError, match="SUMMARIZER_TOKEN"):
+        service_token(tmp_path)
 
 
 def test_the_api_description_describes_every_field(client) -> None:
@@ -273,8 +283,10 @@ def test_cancelling_a_job_leaves_its_unstarted_articles_unread(tmp_path) -> None
         job_id = client.post("/v1/jobs", json=body, headers=AUTH).json()["id"]
         cancelled = client.delete(f"/v1/jobs/{job_id}", headers=AUTH).json()
         assert cancelled["state"] == "cancelled" and cancelled["counts"]["cancelled"] >= 15
-        time.sleep(1.0)  # what was in flight finishes; nothing else starts
-        assert slow.calls <= 20 - cancelled["counts"]["cancelled"]
+        time.sleep(1.0)  # what was in flight finishes and counts as read; nothing else starts
+        after = client.get(f"/v1/jobs/{job_id}", headers=AUTH).json()
+        assert slow.calls == after["counts"]["done"] <= 2
+        assert after["counts"]["cancelled"] == 20 - slow.calls
         assert_problem(client.delete(f"/v1/jobs/{job_id}", headers=AUTH), 409, "cancelled")
 
 
@@ -548,3 +560,54 @@ def test_bad_bodies_are_problems_and_store_nothing(
         assert jobs.status_code in (400, 413), jobs.text
     with sqlite3.connect(tmp_path / "summarizer.db") as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (0,)
+
+
+# --- What a review of the service found -------------------------------------------------
+
+
+def test_requests_that_time_out_leave_the_writer_working_and_the_result_stored(tmp_path):
+    slow = FakeEndpoint(delay=1.0)
+    with service(tmp_path, slow, workers=2, request_timeout=0.2) as client:
+        for n in (1, 2):
+            late = client.post(
+                "/v1/extract", json={"id": f"t{n}", "text": article(n)}, headers=AUTH
+            )
+            assert_problem(late, 504, "goes on and is stored")
+        wait_until(
+            lambda: client.get("/v1/articles/t2", headers=AUTH).json()["status"] == "extracted"
+        )
+        assert client.get("/readyz").json()["checks"]["store"] == "ok"
+        assert client.get("/v1/articles/t1", headers=AUTH).json()["status"] == "extracted"
+
+
+def test_two_texts_under_one_id_each_get_their_own_answer(tmp_path) -> None:
+    slow = FakeEndpoint(delay=0.5)
+    engine = Engine(tmp_path, resolve_schema("incident"), SETTINGS, workers=2, waiting=4,
+                    llm=slow.client())  # fmt: skip
+    engine.start()
+    try:
+        first = engine.extract(engine.reader.checked(article(1), "one", "same"))
+        second = engine.extract(engine.reader.checked(article(2), "two", "same"))
+        assert first.result(timeout=30).status == "done"
+        clash = second.result(timeout=30)
+        assert clash.status == "failed" and "already that of one" in clash.error
+    finally:
+        engine.stop()
+
+
+def test_a_failure_is_tried_again_by_the_next_request(tmp_path) -> None:
+    flaky = FakeEndpoint(fail_marker="report number 6")
+    with service(tmp_path, flaky) as client:
+        body = {"id": "f", "text": article(6)}
+        assert client.post("/v1/extract", json=body, headers=AUTH).status_code == 502
+        flaky.fail_marker = None  # the model answers again
+        assert client.post("/v1/extract", json=body, headers=AUTH).status_code == 200
+
+
+def test_ids_with_a_slash_or_another_script_are_served(client) -> None:
+    for article_id in ("feeds/rss/1", "Київ-1"):
+        answer = client.post("/v1/extract", json={"id": article_id, "text": article(8)},
+                             headers=AUTH)  # fmt: skip
+        assert answer.status_code == 200, answer.text
+        stored = client.get(f"/v1/articles/{article_id}", headers=AUTH).json()
+        assert stored["id"] == article_id and stored["status"] == "extracted"

@@ -62,8 +62,9 @@ def first_record(client: TestClient, article_id: str = "a1") -> dict:
 
 def decide(client: TestClient, csrf: str, article_id: str = "a1", **body):
     record_id = first_record(client, article_id)["id"]
-    url = f"/review/{article_id}/records/{record_id}"
-    return client.post(url, json={"reviewer": "Ana", **body}, headers={"X-CSRF-Token": csrf})
+    params = {"article": article_id, "record": record_id}
+    return client.post("/review/decide", params=params, json={"reviewer": "Ana", **body},
+                       headers={"X-CSRF-Token": csrf})  # fmt: skip
 
 
 def reviews(folder: Path) -> list[tuple]:
@@ -162,7 +163,9 @@ def test_a_selection_after_an_emoji_becomes_a_grounded_incident(bench, tmp_path)
     start = HOSTILE.index(QUOTE)
     selection = {"reviewer": "Ana", "start": to_utf16(HOSTILE, start),
                  "end": to_utf16(HOSTILE, start + len(QUOTE))}  # fmt: skip
-    answer = bench.post("/review/hostile/records", json=selection, headers={"X-CSRF-Token": csrf})
+    answer = bench.post(
+        "/review/add", params={"article": "hostile"}, json=selection, headers={"X-CSRF-Token": csrf}
+    )
     assert answer.status_code == 200, answer.text
     assert answer.json()["record_id"] == "e1"
     document = bench.get("/v1/export", headers=AUTH).text.splitlines()
@@ -170,8 +173,12 @@ def test_a_selection_after_an_emoji_becomes_a_grounded_incident(bench, tmp_path)
     assert added["evidence"] == {"text": QUOTE, "start": start, "end": start + len(QUOTE),
                                  "alignment": "exact"}  # fmt: skip
     assert added["review"]["state"] == "added"
-    half_emoji = bench.post("/review/hostile/selection", json={**selection, "start": 1},
-                            headers={"X-CSRF-Token": csrf})  # fmt: skip
+    half_emoji = bench.post(
+        "/review/selection",
+        params={"article": "hostile"},
+        json={**selection, "start": 1},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert half_emoji.status_code == 422 and "inside a character" in half_emoji.json()["detail"]
 
 
@@ -209,3 +216,22 @@ def test_a_decision_sends_record_reviewed_to_the_webhook(tmp_path) -> None:
     assert reviewed["type"] == "record.reviewed"
     assert reviewed["data"]["decision"] == "accept" and reviewed["data"]["reviewer"] == "Ana"
     assert reviewed["data"]["record"]["summary"]
+
+
+def test_a_selection_in_an_article_with_windows_line_endings_grounds_its_words(tmp_path):
+    text = "Kyiv, Dec. 30\r\n\r\nIn Russia on 30 December 2023 " + QUOTE + ".\r\nMore.\r\n"
+    with opened(tmp_path) as client:
+        client.post("/v1/extract", json={"id": "crlf", "text": text}, headers=AUTH)
+        csrf = log_in(client)
+        shown = text.replace("\r\n", "\n")  # what the page's DOM holds
+        start = shown.index(QUOTE)
+        selection = {"reviewer": "Ana", "start": start, "end": start + len(QUOTE)}
+        answer = client.post("/review/selection", params={"article": "crlf"}, json=selection,
+                             headers={"X-CSRF-Token": csrf})  # fmt: skip
+    value = answer.json()["value"]
+    assert value["text"] == QUOTE and text[value["start"] : value["end"]] == QUOTE
+
+
+def test_the_login_page_shows_no_text_a_link_brings(bench) -> None:
+    page = bench.get("/login", params={"error": "Call 555-0100 to verify"}).text
+    assert "555-0100" not in page

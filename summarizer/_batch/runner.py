@@ -71,6 +71,9 @@ class Outcome:
     kind: str | None = None
     exit_code: int = 0
     earlier: bool = False
+    # The text's key (`content_key`): tells apart two texts given one id; None when the
+    # input could not be read.
+    content_key: str | None = None
 
 
 @dataclass
@@ -321,7 +324,7 @@ class Batch:
                     continue
                 key = content_key(item)
                 if (clash := _clash(given, item, key)) is not None:
-                    yield self._failed(run_id, item.id, item.source, None, clash)
+                    yield self._failed(run_id, item.id, item.source, None, clash, text_key=key)
                     continue
                 self.store.add_article(item.stored(), key)
                 if key in waiting:
@@ -360,13 +363,13 @@ class Batch:
         stored = self.store.result(key, self.version)
         document = _document(stored, self._schema, item.source) if stored else None
         if document is not None:
-            return Outcome(item.id, item.source, "cached", document)
+            return Outcome(item.id, item.source, "cached", document, content_key=key)
         failure = None if self._retry_failed else self.store.failure(key, self.version)
         if failure is None:
             return None
         return Outcome(
             item.id, item.source, "failed", error=failure.reason, kind=failure.kind,
-            exit_code=failure.exit_code, earlier=True,
+            exit_code=failure.exit_code, earlier=True, content_key=key,
         )  # fmt: skip
 
     def _finish(
@@ -385,19 +388,22 @@ class Batch:
                 yield self._failed(run_id, item.id, item.source, task.key, result)
             return
         self.store.save_result(task.key, self.version, task.item.id, result.to_dict(), run_id)
-        yield Outcome(task.item.id, task.item.source, "done", result)
+        yield Outcome(task.item.id, task.item.source, "done", result, content_key=task.key)
         for item in items[1:]:
             copy = dataclasses.replace(result, source=item.source)
-            yield Outcome(item.id, item.source, "cached", copy)
+            yield Outcome(item.id, item.source, "cached", copy, content_key=task.key)
 
     def _failed(
-        self, run_id: int, article_id: str, source: str, key: str | None, error: Exception
-    ) -> Outcome:
+        self, run_id: int, article_id: str, source: str, key: str | None, error: Exception,
+        *, text_key: str | None = None,
+    ) -> Outcome:  # fmt: skip
+        """Record a failure; `key` is the text it is stored against (None: not against its
+        text, as for an id clash), `text_key` the text's key when that differs."""
         failure = _failure(error)
         self.store.save_failure(run_id, self.version, article_id, source, key, failure)
         return Outcome(
             article_id, source, "failed", error=failure.reason, kind=failure.kind,
-            exit_code=failure.exit_code,
+            exit_code=failure.exit_code, content_key=text_key or key,
         )  # fmt: skip
 
 

@@ -601,13 +601,17 @@ class Store:
 
     @_guarded
     def set_job_article(
-        self, job_id: str, position: int, status: str, error: str | None = None
-    ) -> None:
+        self, job_id: str, position: int, status: str, error: str | None = None,
+        *, read_after_cancel: bool = False,
+    ) -> None:  # fmt: skip
+        """An article's status in its job, once: a pending one (or, with
+        `read_after_cancel`, one cancelled while it was being read)."""
+        before = ("pending", "cancelled") if read_after_cancel else ("pending",)
         with self._db:
             self._db.execute(
-                "UPDATE job_articles SET status = ?, error = ? "
-                "WHERE job_id = ? AND position = ? AND status = 'pending'",
-                (status, error, job_id, position),
+                "UPDATE job_articles SET status = ?, error = ? WHERE job_id = ? "
+                f"AND position = ? AND status IN ({', '.join('?' * len(before))})",
+                (status, error, job_id, position, *before),
             )
 
     @_guarded
@@ -620,13 +624,13 @@ class Store:
             )
 
     @_guarded
-    def cancel_job(self, job_id: str, positions: list[int]) -> None:
-        """Cancel a job: the articles at `positions` (not started) will not be read."""
+    def cancel_job(self, job_id: str) -> None:
+        """Cancel a running job: its pending articles will not be read."""
         with self._db:
-            self._db.executemany(
+            self._db.execute(
                 "UPDATE job_articles SET status = 'cancelled' "
-                "WHERE job_id = ? AND position = ? AND status = 'pending'",
-                [(job_id, position) for position in positions],
+                "WHERE job_id = ? AND status = 'pending'",
+                (job_id,),
             )
             self._db.execute(
                 "UPDATE jobs SET state = 'cancelled', finished_at = ? "

@@ -39,3 +39,22 @@ def to_code_points(text: str, offset: int) -> int:
     if units[low] != offset:
         raise ValueError(f"offset {offset} falls inside a character")
     return low
+
+
+def as_browsers_show(text: str) -> tuple[str, list[int]]:
+    """`text` as a page's DOM holds it, and for each of its code point offsets (and its
+    end) the offset in `text`: HTML parsing turns "\r\n" and a lone "\r" into "\n", so a
+    selection's offsets in an article with Windows line endings fall short without this."""
+    shown: list[str] = []
+    origin: list[int] = []
+    index = 0
+    while index < len(text):
+        origin.append(index)
+        if text.startswith("\r\n", index):
+            shown.append("\n")
+            index += 2
+            continue
+        shown.append("\n" if text[index] == "\r" else text[index])
+        index += 1
+    origin.append(len(text))
+    return "".join(shown), origin

@@ -55,7 +55,9 @@ def serve(
     workers: WorkersOption = None,
     waiting: Annotated[
         int,
-        typer.Option(min=1, help="Extractions waiting at most beyond those in flight (then 503)."),
+        typer.Option(
+            min=1, help="Extract requests taken at once, in flight or waiting (then 503)."
+        ),
     ] = 16,
     max_body: Annotated[
         int, typer.Option(min=1, help="Largest request body, in bytes (then 413).")
@@ -103,7 +105,7 @@ def serve(
         if host != LOOPBACK:
             typer.echo(f"summarizer: listening on {host}, not only this machine", err=True)
         # One line per request from the service's own log (`RequestLog`), not uvicorn's.
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+        _log_requests()
         app = create_app(config, engine)
         uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
@@ -123,3 +125,13 @@ def _deliveries(folder: Path, url: str) -> Deliveries:
             err=True,
         )
     return Deliveries(url, secret)
+
+
+def _log_requests() -> None:
+    """The service's own lines on stderr, and no other library's at INFO: an HTTP client's
+    request lines would carry a webhook URL's credentials and query."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s: %(message)s"))
+    service_log = logging.getLogger("summarizer.service")
+    service_log.addHandler(handler)
+    service_log.setLevel(logging.INFO)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -61,7 +62,7 @@ class ServiceConfig:
     token: str
     schema: str = "incident"
     workers: int | None = None
-    waiting: int = 16  # extractions waiting at most, beyond those in flight (then 503)
+    waiting: int = 16  # extract requests taken at once, in flight or waiting (then 503)
     max_body_bytes: int = 2_000_000
     request_timeout: float = 900.0  # seconds /v1/extract waits for its result (then 504)
     cors_origins: tuple[str, ...] = field(default=())
@@ -117,7 +118,7 @@ class _Routes:
             summary="A job's state and counts")  # fmt: skip
         add("/jobs/{job_id}", self.cancel, methods=["DELETE"], response_model=JobOut,
             summary="Cancel a job's articles not yet started")  # fmt: skip
-        add("/articles/{article_id}", self.article, methods=["GET"], response_model=ArticleOut,
+        add("/articles/{article_id:path}", self.article, methods=["GET"], response_model=ArticleOut,
             summary="A stored article with its newest result")  # fmt: skip
         add("/records", self.records, methods=["GET"], response_model=RecordsPage,
             summary="Records of the stored articles, filtered, a page at a time")  # fmt: skip
@@ -137,17 +138,19 @@ class _Routes:
 
     async def extract(self, article: ArticleIn, response: Response) -> dict[str, Any]:
         item = self._input(article, "api")
-        response.headers[ARTICLE_HEADER] = item.id
+        response.headers[ARTICLE_HEADER] = quote(item.id, safe="")
         if isinstance(item, BadInput):
             raise item.error
+        self._require_writer()
         try:
             answer = self.engine.extract(item)
         except Busy as exc:
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
             raise Problem(503, str(exc), "busy", headers=headers) from None
         try:
+            # Shielded: a request that times out leaves the extraction to finish and be stored.
             outcome: Outcome = await asyncio.wait_for(
-                asyncio.wrap_future(answer), self.config.request_timeout
+                asyncio.shield(asyncio.wrap_future(answer)), self.config.request_timeout
             )
         except TimeoutError:
             raise Problem(
@@ -163,7 +166,8 @@ class _Routes:
     async def submit(self, request: Request) -> dict[str, Any]:
         objects = _job_objects(await request.body(), request.headers.get("content-type", ""))
         items = [self._job_input(obj, position) for position, obj in enumerate(objects)]
-        job_id = await asyncio.wrap_future(self.engine.submit(items))
+        self._require_writer()
+        job_id = await asyncio.to_thread(self.engine.submit, items)
         return self.job(job_id)
 
     def job(self, job_id: str) -> dict[str, Any]:
@@ -189,8 +193,12 @@ class _Routes:
             raise Problem(
                 409, f"job {job_id!r} is {current['state']}; nothing to cancel", "conflict"
             )
-        await asyncio.wrap_future(self.engine.cancel(job_id))
+        await asyncio.to_thread(self.engine.cancel, job_id)
         return self.job(job_id)
+
+    def _require_writer(self) -> None:
+        if not self.engine.alive:
+            raise Problem(503, "the store's writer has stopped; restart the service", "stopped")
 
     def _input(self, article: ArticleIn, default_source: str) -> Input:
         if article.schema_name not in (None, self.engine.schema.name):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from summarizer._batch.inputs import BadInput, Input, Reader
 from summarizer._batch.runner import IDLE, Batch, Idle, Outcome, content_key
-from summarizer._batch.store import StoredArticle
+from summarizer._batch.store import Store, StoredArticle
 from summarizer._errors import SummarizerError
 from summarizer._llm.client import LLMClient
 from summarizer._settings import Settings
@@ -50,18 +50,21 @@ class _Extract:
 
 
 @dataclass(frozen=True)
-class _Submit:
-    items: list[Input]
-    answer: Future[str]
+class _Queue:
+    """A job recorded in the store: its readable articles, by place, to feed."""
+
+    job_id: str
+    items: list[tuple[int, Input]]
 
 
 @dataclass(frozen=True)
 class _Cancel:
     job_id: str
-    answer: Future[bool]
 
 
-_Command = _Extract | _Submit | _Cancel
+_Command = _Extract | _Queue | _Cancel
+# Who waits for an outcome: the article's id and its text's key (two texts may share an id).
+_Waiter = tuple[str, str | None]
 
 
 @dataclass
@@ -91,8 +94,8 @@ class Engine:
         self._waiting = threading.BoundedSemaphore(waiting)
         self._queued = _Queued()
         # Article id -> the requests and job places waiting for its outcome.
-        self._answers: dict[str, list[Future[Outcome]]] = collections.defaultdict(list)
-        self._places: dict[str, list[tuple[str, int]]] = collections.defaultdict(list)
+        self._answers: dict[_Waiter, list[Future[Outcome]]] = collections.defaultdict(list)
+        self._places: dict[_Waiter, list[tuple[str, int]]] = collections.defaultdict(list)
         self._stopping = threading.Event()
         self._ready: Future[None] = Future()
         self._thread = threading.Thread(target=self._run, name="summarizer-writer", daemon=True)
@@ -127,17 +130,39 @@ class Engine:
         self._commands.put(_Extract(item, answer))
         return answer
 
-    def submit(self, items: list[Input]) -> Future[str]:
-        """Record a job of `items` in the store; its id once recorded."""
-        answer: Future[str] = Future()
-        self._commands.put(_Submit(items, answer))
-        return answer
+    def submit(self, items: list[Input]) -> str:
+        """Record a job of `items` in the store, in the calling thread (so it never waits
+        for a worker), and queue its readable articles; the job's id."""
+        job_id = uuid.uuid4().hex
+        rows: list[tuple[StoredArticle | None, str, str]] = []
+        failures: dict[int, str] = {}
+        readable: list[tuple[int, Input]] = []
+        for position, item in enumerate(items):
+            if isinstance(item, BadInput):
+                failures[position] = str(item.error)
+                rows.append((None, "", item.id))
+            else:
+                rows.append((item.stored(), content_key(item), item.id))
+                readable.append((position, item))
+        with Store.attach(self.folder) as store:
+            store.add_job(job_id, self.schema.name, rows, failures)
+            for position, reason in failures.items():
+                self._emit(store, "article.failed", {
+                    "article_id": rows[position][2], "job_id": job_id, "error": reason,
+                })  # fmt: skip
+        self._commands.put(_Queue(job_id, readable))
+        return job_id
 
-    def cancel(self, job_id: str) -> Future[bool]:
-        """Cancel a job's articles not yet started; False if the job is not running."""
-        answer: Future[bool] = Future()
-        self._commands.put(_Cancel(job_id, answer))
-        return answer
+    def cancel(self, job_id: str) -> bool:
+        """Cancel a job's articles not yet read (in the calling thread); False if it is not
+        running. Articles in flight finish, are stored and count as read."""
+        with Store.attach(self.folder) as store:
+            job = store.job(job_id)
+            if job is None or job.state != "running":
+                return False
+            store.cancel_job(job_id)
+        self._commands.put(_Cancel(job_id))
+        return True
 
     # --- In the writer thread ------------------------------------------------------
 
@@ -145,7 +170,9 @@ class Engine:
         try:
             batch = Batch.open(
                 self.folder, self.schema, self._settings, workers=self._workers, llm=self._llm,
-                ids_held="in_flight",
+                # A request is a new try: a failure stored earlier (an endpoint that was
+                # down) is read again, not answered from the store.
+                ids_held="in_flight", retry_failed=True,
             )  # fmt: skip
         except BaseException as exc:
             self._ready.set_exception(exc)
@@ -169,7 +196,8 @@ class Engine:
         goes on with a new run."""
         for answers in self._answers.values():
             for answer in answers:
-                answer.set_exception(error)
+                if not answer.done():  # a request that timed out no longer waits
+                    answer.set_exception(error)
         self._answers.clear()
         reason = " ".join(str(error).split()) or type(error).__name__
         for places in self._places.values():
@@ -197,11 +225,11 @@ class Engine:
             self._take_commands(wait=idle)
             if self._queued.urgent:
                 request = self._queued.urgent.popleft()
-                self._answers[request.item.id].append(request.answer)
+                self._answers[_waiter(request.item)].append(request.answer)
                 yield request.item
             elif self._queued.jobs:
                 job_id, position, item = self._queued.jobs.popleft()
-                self._places[item.id].append((job_id, position))
+                self._places[_waiter(item)].append((job_id, position))
                 yield item
             else:
                 yield IDLE
@@ -217,65 +245,43 @@ class Engine:
             return
 
     def _obey(self, command: _Command) -> None:
-        try:
-            if isinstance(command, _Extract):
-                self._queued.urgent.append(command)
-            elif isinstance(command, _Submit):
-                command.answer.set_result(self._add_job(command.items))
-            else:
-                command.answer.set_result(self._cancel(command.job_id))
-        except Exception as exc:  # a storage fault answers the request that met it
-            if not command.answer.done():
-                command.answer.set_exception(exc)
-
-    def _add_job(self, items: list[Input]) -> str:
-        job_id = uuid.uuid4().hex
-        rows: list[tuple[StoredArticle | None, str, str]] = []
-        failures: dict[int, str] = {}
-        for position, item in enumerate(items):
-            if isinstance(item, BadInput):
-                failures[position] = str(item.error)
-                rows.append((None, "", item.id))
-                self._emit("article.failed", {
-                    "article_id": item.id, "source": item.source, "job_id": job_id,
-                    "kind": type(item.error).__name__, "error": str(item.error),
-                })  # fmt: skip
-            else:
-                rows.append((item.stored(), content_key(item), item.id))
-                self._queued.jobs.append((job_id, position, item))
-        self._batch.store.add_job(job_id, self.schema.name, rows, failures)
-        self._finish_job_if_done(job_id)
-        return job_id
-
-    def _cancel(self, job_id: str) -> bool:
-        job = self._batch.store.job(job_id)
-        if job is None or job.state != "running":
-            return False
-        unstarted = [position for job, position, _ in self._queued.jobs if job == job_id]
-        self._queued.jobs = collections.deque(q for q in self._queued.jobs if q[0] != job_id)
-        # Articles in flight finish and are recorded; the job counts them as they come.
-        self._batch.store.cancel_job(job_id, unstarted)
-        return True
+        if isinstance(command, _Extract):
+            self._queued.urgent.append(command)
+        elif isinstance(command, _Queue):
+            self._queued.jobs.extend((command.job_id, p, item) for p, item in command.items)
+            self._finish_job_if_done(command.job_id)
+        else:
+            jobs = self._queued.jobs
+            self._queued.jobs = collections.deque(q for q in jobs if q[0] != command.job_id)
 
     def _deliver(self, outcome: Outcome) -> None:
-        for answer in self._answers.pop(outcome.article_id, []):
-            answer.set_result(outcome)
+        waiter = (outcome.article_id, outcome.content_key)
+        for answer in self._answers.pop(waiter, []):
+            if not answer.done():  # a request that timed out no longer waits
+                answer.set_result(outcome)
         if outcome.status == "failed" and not outcome.earlier:
-            self._emit("article.failed", {
+            self._emit(self._batch.store, "article.failed", {
                 "article_id": outcome.article_id, "source": outcome.source,
                 "kind": outcome.kind, "error": outcome.error,
             })  # fmt: skip
-        for job_id, position in self._places.pop(outcome.article_id, []):
-            self._batch.store.set_job_article(job_id, position, outcome.status, outcome.error)
+        for job_id, position in self._places.pop(waiter, []):
+            # Also over `cancelled`: an article in flight when its job was cancelled is read.
+            self._batch.store.set_job_article(
+                job_id, position, outcome.status, outcome.error, read_after_cancel=True
+            )
             self._finish_job_if_done(job_id)
 
     def _finish_job_if_done(self, job_id: str) -> None:
         job = self._batch.store.job(job_id)
         if job is not None and job.state == "running" and not job.counts["pending"]:
             self._batch.store.finish_job(job_id)
-            self._emit("job.finished", {"job_id": job_id, "counts": job.counts})
+            self._emit(self._batch.store, "job.finished", {"job_id": job_id, "counts": job.counts})
 
-    def _emit(self, kind: str, data: dict[str, object]) -> None:
+    def _emit(self, store: Store, kind: str, data: dict[str, object]) -> None:
         if self._deliveries is not None:
             message_id, body = event(kind, data)
-            self._batch.store.add_webhook(message_id, kind, body)
+            store.add_webhook(message_id, kind, body)
+
+
+def _waiter(item: Input) -> _Waiter:
+    return (item.id, None if isinstance(item, BadInput) else content_key(item))

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +31,9 @@ TOKEN_FILE = "service.token"
 TOKEN_VARIABLE = "SUMMARIZER_TOKEN"
 # 32 random bytes: as hard to guess as an HMAC-SHA256 key.
 TOKEN_BYTES = 32
+# Shorter than this, a given token or secret is refused: 16 characters of a password
+# generator are about 95 bits.
+MIN_SECRET_CHARS = 16
 
 
 def service_token(folder: Path) -> tuple[str, bool]:
@@ -46,19 +50,32 @@ def kept_secret(
     which is made (mode 0600) with `make` the first time; and whether it was made now."""
     given = os.environ.get(variable, "").strip()
     if given:
-        return given, False
+        return _long_enough(given, variable), False
     path = folder / name
     try:
         if path.is_file():
-            return path.read_text(encoding="utf-8").strip(), False
+            return _long_enough(path.read_text(encoding="utf-8").strip(), str(path)), False
         folder.mkdir(parents=True, exist_ok=True)
         secret = make()
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written beside, then renamed: a failed write never leaves an empty secret.
+        temporary = path.with_name(f".{name}.{secrets.token_hex(4)}.tmp")
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(secret + "\n")
+        os.replace(temporary, path)
     except OSError as exc:
         raise SetupError(f"{path}: cannot keep the secret ({exc.strerror or exc})") from None
     return secret, True
+
+
+def _long_enough(secret: str, where: str) -> str:
+    """A secret guessable in a few tries (an empty file, "secret") is refused."""
+    if len(secret) < MIN_SECRET_CHARS:
+        raise SetupError(
+            f"{where}: the secret is shorter than {MIN_SECRET_CHARS} characters; give a "
+            "longer one (or remove the file to have one made)"
+        )
+    return secret
 
 
 def token_matches(header: str | None, token: str) -> bool:
@@ -130,6 +147,9 @@ class RequestLog:
             await self.app(scope, receive, noted)
         finally:
             milliseconds = (time.perf_counter() - started) * 1000
-            article = f" article={seen['article'].decode()}" if seen["article"] else ""
-            LOG.info("%s %s %s %.0f ms%s", scope["method"], scope["path"], seen["status"],
+            # The header is percent-encoded ASCII; the path is quoted again so that a
+            # decoded "%0A" in it cannot start a forged log line.
+            article = f" article={seen['article'].decode('ascii')}" if seen["article"] else ""
+            path = quote(scope["path"], safe="/")
+            LOG.info("%s %s %s %.0f ms%s", scope["method"], path, seen["status"],
                      milliseconds, article)  # fmt: skip

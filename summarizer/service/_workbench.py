@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, FastAPI, Form, Request
+from fastapi import APIRouter, Body, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -29,7 +30,7 @@ from summarizer._batch.reviews import Decision, ReviewedRecord, checked_record, 
 from summarizer._batch.store import ArticleRow, Review, Store
 from summarizer._errors import InputError
 from summarizer._text.counts import parse_count
-from summarizer._text.offsets import to_code_points
+from summarizer._text.offsets import as_browsers_show, to_code_points
 from summarizer.schemas._incident import Claim, Count, Grounded, blank_incident
 from summarizer.service._engine import Engine
 from summarizer.service._highlights import pieces, spans_of
@@ -153,6 +154,7 @@ class Workbench:
         self.token = token
         self.folder = folder
         self.sessions = Sessions()
+        self._adding = threading.Lock()
         self.pages = Environment(
             loader=PackageLoader("summarizer.service", "templates"),
             autoescape=select_autoescape(default=True),
@@ -163,19 +165,22 @@ class Workbench:
         add("/login", self.login, methods=["POST"])
         add("/logout", self.logout, methods=["POST"])
         add("/", self.queue, methods=["GET"])
-        add("/review/{article_id}", self.article, methods=["GET"])
-        add("/review/{article_id}/records/{record_id}", self.decide, methods=["POST"])
-        add("/review/{article_id}/selection", self.select, methods=["POST"])
-        add("/review/{article_id}/records", self.add, methods=["POST"])
+        # Ids go in the query of the actions, and as the rest of the path of the page:
+        # an id may hold "/" (a batch's JSON Lines give ids as they like).
+        add("/review/decide", self.decide, methods=["POST"])
+        add("/review/selection", self.select, methods=["POST"])
+        add("/review/add", self.add, methods=["POST"])
+        add("/review/{article_id:path}", self.article, methods=["GET"])
 
     # --- Access --------------------------------------------------------------------
 
-    def login_page(self, request: Request, error: str | None = None) -> HTMLResponse:
-        return self._page("login.html", request, error=error, status=401 if error else 200)
+    def login_page(self, request: Request) -> HTMLResponse:
+        return self._page("login.html", request, error=None)
 
     def login(self, request: Request, token: Annotated[str, Form()] = "") -> Response:
         if not token_matches(f"Bearer {token}", self.token):
-            return self.login_page(request, "That is not this service's token.")
+            error = "That is not this service's token."
+            return self._page("login.html", request, error=error, status=401)
         answer = RedirectResponse("/", status_code=303)
         answer.set_cookie(
             COOKIE, self.sessions.start(), max_age=SESSION_HOURS * 3600, httponly=True,
@@ -254,8 +259,8 @@ class Workbench:
     # --- Decisions -------------------------------------------------------------------
 
     def decide(
-        self, request: Request, article_id: str, record_id: str,
-        decision: Annotated[DecisionIn, Body()],
+        self, request: Request, article_id: Annotated[str, Query(alias="article")],
+        record_id: Annotated[str, Query(alias="record")], decision: Annotated[DecisionIn, Body()],
     ) -> JSONResponse:  # fmt: skip
         self._check_csrf(request)
         if decision.decision == "reject" and not (decision.reason or "").strip():
@@ -283,7 +288,12 @@ class Workbench:
                 raise Problem(422, str(exc), "InputError") from None
         return current.value
 
-    def select(self, request: Request, article_id: str, selection: SelectionIn) -> JSONResponse:
+    def select(
+        self,
+        request: Request,
+        article_id: Annotated[str, Query(alias="article")],
+        selection: SelectionIn,
+    ) -> JSONResponse:
         """A selection as a grounded value, for the page to put in the record it edits."""
         self._check_csrf(request)
         grounded = _grounded(_text_of(self.folder, article_id), selection)
@@ -291,20 +301,27 @@ class Workbench:
             return JSONResponse({"value": _figure(grounded).model_dump(), "field": selection.field})
         return JSONResponse({"value": grounded.model_dump(), "field": selection.field})
 
-    def add(self, request: Request, article_id: str, selection: SelectionIn) -> JSONResponse:
+    def add(
+        self,
+        request: Request,
+        article_id: Annotated[str, Query(alias="article")],
+        selection: SelectionIn,
+    ) -> JSONResponse:
         """A new incident record from a selected passage ("add incident")."""
         self._check_csrf(request)
         if self.engine.schema.name != "incident":
             raise Problem(422, "adding records is for the incident schema", "SchemaError")
-        with Store.read(self.folder) as store:
-            row = _article_row(store, self.engine.schema.name, article_id)
-            if row.document is None:
-                raise Problem(409, f"article {article_id!r} has no result yet", "conflict")
-            taken = {r.record_id for r in self._records(store, row)}
         evidence = _grounded(_text_of(self.folder, article_id), selection)
-        record_id = next(f"e{n}" for n in range(1, len(taken) + 2) if f"e{n}" not in taken)
-        record = blank_incident(record_id, evidence).model_dump(mode="json")
-        self._append(row, record_id, selection.reviewer, "add", None, None, record)
+        # One add at a time: two editors adding at once must not both take "e1".
+        with self._adding:
+            with Store.read(self.folder) as store:
+                row = _article_row(store, self.engine.schema.name, article_id)
+                if row.document is None:
+                    raise Problem(409, f"article {article_id!r} has no result yet", "conflict")
+                taken = {r.record_id for r in self._records(store, row)}
+            record_id = next(f"e{n}" for n in range(1, len(taken) + 2) if f"e{n}" not in taken)
+            record = blank_incident(record_id, evidence).model_dump(mode="json")
+            self._append(row, record_id, selection.reviewer, "add", None, None, record)
         return JSONResponse({"record_id": record_id, "decision": "add"})
 
     def _append(
@@ -327,9 +344,10 @@ class Workbench:
 
 def _grounded(text: str, selection: SelectionIn) -> Grounded:
     """A selection's text and code point offsets in `text` (it was given in UTF-16)."""
+    shown, origin = as_browsers_show(text)
     try:
-        start = to_code_points(text, selection.start)
-        end = to_code_points(text, selection.end)
+        start = origin[to_code_points(shown, selection.start)]
+        end = origin[to_code_points(shown, selection.end)]
     except ValueError as exc:
         raise Problem(422, f"selection: {exc}", "InputError") from None
     if end <= start or not text[start:end].strip():

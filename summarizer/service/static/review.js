@@ -111,7 +111,7 @@ function articleId() {
 }
 
 function recordUrl(card) {
-  return `/review/${encodeURIComponent(articleId())}/records/${encodeURIComponent(card.dataset.record)}`;
+  return `/review/decide?article=${encodeURIComponent(articleId())}&record=${encodeURIComponent(card.dataset.record)}`;
 }
 
 async function decide(card, decision, extra = {}) {
@@ -170,7 +170,7 @@ async function useSelection(card) {
   if (!offsets || offsets.end <= offsets.start) { say("Select some of the article's text first."); return; }
   if (!name) return;
   const field = card.querySelector("select.field").value;
-  const url = `/review/${encodeURIComponent(articleId())}/selection`;
+  const url = `/review/selection?article=${encodeURIComponent(articleId())}`;
   try {
     const { value } = await post(url, { reviewer: name, field, ...offsets });
     const area = card.querySelector("textarea.json");
@@ -203,7 +203,7 @@ async function addIncident() {
   if (!offsets || offsets.end <= offsets.start) { say("Select the passage that tells of the incident first."); return; }
   if (!name) return;
   try {
-    const { record_id } = await post(`/review/${encodeURIComponent(articleId())}/records`, { reviewer: name, ...offsets });
+    const { record_id } = await post(`/review/add?article=${encodeURIComponent(articleId())}`, { reviewer: name, ...offsets });
     window.location.hash = record_id;
     window.location.reload();
   } catch (error) {
