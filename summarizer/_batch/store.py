@@ -737,14 +737,15 @@ class Store:
     # --- Reviews (the service's workbench) -------------------------------------------
 
     @_guarded
-    def articles(self, schema: str) -> list[ArticleRow]:
-        """Every article with its newest result of `schema` (or none), in the order seen."""
+    def articles(self, schema: str, article_id: str | None = None) -> list[ArticleRow]:
+        """Every article (or the one with `article_id`) with its newest result of `schema`
+        (or none), in the order seen."""
         rows = self._db.execute(
             "SELECT a.id, a.source, a.url, a.title, a.published, a.first_seen, a.content_key, "
             "(SELECT r.document FROM results r WHERE r.content_key = a.content_key "
             "  AND r.schema = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1) AS document "
-            "FROM articles a ORDER BY a.rowid",
-            (schema,),
+            "FROM articles a WHERE ? IS NULL OR a.id = ? ORDER BY a.rowid",
+            (schema, article_id, article_id),
         )
         return [ArticleRow(**{**dict(row), "document": _loaded(row["document"])}) for row in rows]
 

@@ -368,10 +368,10 @@ def _figure(grounded: Grounded) -> Count:
 
 
 def _article_row(store: Store, schema: str, article_id: str) -> ArticleRow:
-    for row in store.articles(schema):
-        if row.id == article_id:
-            return row
-    raise Problem(404, f"no article {article_id!r}", "not-found")
+    rows = store.articles(schema, article_id)
+    if not rows:
+        raise Problem(404, f"no article {article_id!r}", "not-found")
+    return rows[0]
 
 
 def _text_of(folder: Path, article_id: str) -> str:
