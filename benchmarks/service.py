@@ -25,7 +25,6 @@ import argparse
 import concurrent.futures
 import resource
 import shutil
-import socket
 import statistics
 import sys
 import tempfile
@@ -49,7 +48,7 @@ from summarizer._llm.weights import MODEL_NAME  # noqa: E402
 from summarizer._text.article import check_text  # noqa: E402
 from summarizer.schemas._registry import resolve_schema  # noqa: E402
 from summarizer.service import Engine, ServiceConfig, create_app  # noqa: E402
-from tests.batch_fakes import MODEL, FakeEndpoint, article  # noqa: E402
+from tests.batch_fakes import MODEL, FakeEndpoint, article, free_port  # noqa: E402
 
 TOKEN = "benchmark"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -57,12 +56,6 @@ SETTINGS = Settings(base_url="http://127.0.0.1:9/v1", model=MODEL, strategy="sin
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

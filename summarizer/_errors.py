@@ -8,6 +8,9 @@ can tell the failures apart without parsing messages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 
 class SummarizerError(Exception):
     """Base class of every error `summarizer` raises on purpose."""
@@ -55,3 +58,13 @@ class ExtractionError(SummarizerError):
     """The model's answers never passed validation, even after re-asks."""
 
     exit_code = 9
+
+
+def field_errors(errors: Iterable[Mapping[str, Any]], whole: str | None = None) -> list[str]:
+    """Pydantic's validation errors as lines ``field.path: what is wrong``; an error of
+    no field is said of `whole`, or bare. FastAPI's ``body`` step of a path is left out."""
+    lines = []
+    for error in errors:
+        where = ".".join(str(part) for part in error["loc"] if part != "body") or whole
+        lines.append(f"{where}: {error['msg']}" if where else str(error["msg"]))
+    return lines

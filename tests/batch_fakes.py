@@ -10,6 +10,7 @@ import contextlib
 import http.server
 import json
 import re
+import socket
 import threading
 import time
 from collections import Counter
@@ -88,6 +89,13 @@ class FakeEndpoint:
             settings=settings,
             transport=httpx2.MockTransport(self),
         )
+
+
+def free_port() -> int:
+    """A loopback port free now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @contextlib.contextmanager

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import sqlite3
 import threading
 import time
@@ -23,7 +22,7 @@ from summarizer._llm.weights import MODEL_NAME
 from summarizer.schemas._registry import resolve_schema
 from summarizer.service import Engine, ServiceConfig, create_app
 from summarizer.service._highlights import grounded_values
-from tests.batch_fakes import MODEL, QUOTE, FakeEndpoint, article
+from tests.batch_fakes import MODEL, QUOTE, FakeEndpoint, article, free_port
 
 playwright = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -41,12 +40,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ import json
 import os
 import re
 import signal
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -36,7 +35,7 @@ from summarizer.service import (
     service_token,
     webhook_secret,
 )
-from tests.batch_fakes import MODEL, FakeEndpoint, article, served
+from tests.batch_fakes import MODEL, FakeEndpoint, article, free_port, served
 
 # Loopback only: the restart test's server and its fake endpoint are other processes.
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -324,12 +323,6 @@ def test_the_export_is_what_summarizer_export_writes(tmp_path, client, capsys) -
 
 
 # --- The command and a crash --------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_server(folder: Path, base_url: str, port: int) -> subprocess.Popen:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from summarizer._batch.store import ExportedResult, Review, Store
-from summarizer._errors import InputError
+from summarizer._errors import InputError, field_errors
 
 ReviewState = Literal["unreviewed", "accepted", "edited", "added", "rejected"]
 Decision = Literal["accept", "reject", "edit", "add"]
@@ -117,13 +117,5 @@ def checked_record(value: Any, record_model: type[BaseModel], record_id: str) ->
     try:
         record = record_model.model_validate({**value, "id": record_id})
     except ValidationError as exc:
-        raise InputError("\n".join(field_errors(exc))) from None
+        raise InputError("\n".join(field_errors(exc.errors(), whole="record"))) from None
     return record.model_dump(mode="json")
-
-
-def field_errors(exc: ValidationError) -> list[str]:
-    """Each error as ``field.path: what is wrong``."""
-    return [
-        f"{'.'.join(str(part) for part in error['loc']) or 'record'}: {error['msg']}"
-        for error in exc.errors()
-    ]

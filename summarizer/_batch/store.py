@@ -671,16 +671,6 @@ class Store:
         return {row[0] for row in rows}
 
     @_guarded
-    def latest_result(self, article_id: str, schema: str) -> dict[str, Any] | None:
-        """The newest document of `schema` for the article's current text, if any."""
-        row = self._db.execute(
-            "SELECT r.document FROM articles a JOIN results r ON r.content_key = a.content_key "
-            "WHERE a.id = ? AND r.schema = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT 1",
-            (article_id, schema),
-        ).fetchone()
-        return json.loads(row["document"]) if row else None
-
-    @_guarded
     def latest_failure(self, article_id: str, schema: str) -> Failure | None:
         row = self._db.execute(
             "SELECT e.kind, e.exit_code, e.reason FROM articles a JOIN errors e "

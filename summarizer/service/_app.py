@@ -28,11 +28,12 @@ from summarizer._batch.inputs import BadInput, Input
 from summarizer._batch.reviews import ReviewState, with_reviews
 from summarizer._batch.runner import Outcome
 from summarizer._batch.store import Store
-from summarizer._errors import InputError
+from summarizer._errors import InputError, field_errors
 from summarizer._extract.render import FORMATS
 from summarizer._llm.connect import model_problem
 from summarizer._settings import Settings
 from summarizer.service._engine import Busy, Engine
+from summarizer.service._filters import RecordFilter
 from summarizer.service._models import (
     ArticleIn,
     ArticleOut,
@@ -215,7 +216,7 @@ class _Routes:
         try:
             article = ArticleIn.model_validate(obj)
         except ValidationError as exc:
-            reason = "; ".join(e["msg"] for e in exc.errors())
+            reason = "; ".join(field_errors(exc.errors()))
             error = InputError(f"{source}: {reason}")
             return BadInput(f"{source}", source, error)
         try:
@@ -231,7 +232,8 @@ class _Routes:
             stored = store.article(article_id)
             if stored is None:
                 raise Problem(404, f"no article {article_id!r}", "not-found")
-            document = store.latest_result(article_id, schema)
+            [row] = store.articles(schema, article_id)
+            document = row.document
             failure = None if document else store.latest_failure(article_id, schema)
         status = "extracted" if document else "failed" if failure else "not extracted"
         return {
@@ -262,7 +264,7 @@ class _Routes:
         limit: Annotated[int, Query(ge=1, le=1000, description="Records per page.")] = 100,
     ) -> dict[str, Any]:
         start = _offset(cursor)
-        wanted = _Filter(event_type, country, date_from, date_to, review)
+        wanted = RecordFilter(event_type, country, date_from, date_to, review)
         page: list[RecordOut] = []
         with Store.read(self.config.folder) as store:
             members = store.job_article_ids(job) if job else None
@@ -320,39 +322,8 @@ def _eta(created_at: str, counts: dict[str, int]) -> float | None:
     return round(counts["pending"] * elapsed / finished, 1)
 
 
-@dataclass(frozen=True)
-class _Filter:
-    event_type: str | None
-    country: str | None
-    date_from: date | None
-    date_to: date | None
-    review: str | None = None
-
-    def keeps(self, record: dict[str, Any]) -> bool:
-        if self.review and record["review"]["state"] != self.review:
-            return False
-        types = {record.get("event_type"), record.get("sub_event_type")}
-        if self.event_type and self.event_type not in types:
-            return False
-        place = record.get("location") or {}
-        if self.country and (place.get("country") or "").casefold() != self.country.casefold():
-            return False
-        return self._dated_within(record)
-
-    def _dated_within(self, record: dict[str, Any]) -> bool:
-        if not (self.date_from or self.date_to):
-            return True
-        start = (record.get("date") or {}).get("start")
-        if not start:
-            return False
-        day = date.fromisoformat(start[:10])
-        return (not self.date_from or day >= self.date_from) and (
-            not self.date_to or day <= self.date_to
-        )
-
-
 def _matching(
-    store: Store, schema: str, members: set[str] | None, wanted: _Filter
+    store: Store, schema: str, members: set[str] | None, wanted: RecordFilter
 ) -> Iterator[RecordOut]:
     for result in with_reviews(store.latest_results(schema), store):
         if members is not None and result.article_id not in members:

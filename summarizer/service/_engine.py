@@ -117,10 +117,6 @@ class Engine:
     def alive(self) -> bool:
         return self._thread.is_alive()
 
-    @property
-    def has_webhooks(self) -> bool:
-        return self._deliveries is not None
-
     def extract(self, item: Input) -> Future[Outcome]:
         """The outcome of one article, extracted before any job's; `Busy` when full."""
         if not self._waiting.acquire(blocking=False):
@@ -147,7 +143,7 @@ class Engine:
         with Store.attach(self.folder) as store:
             store.add_job(job_id, self.schema.name, rows, failures)
             for position, reason in failures.items():
-                self._emit(store, "article.failed", {
+                self.emit(store, "article.failed", {
                     "article_id": rows[position][2], "job_id": job_id, "error": reason,
                 })  # fmt: skip
         self._commands.put(_Queue(job_id, readable))
@@ -260,7 +256,7 @@ class Engine:
             if not answer.done():  # a request that timed out no longer waits
                 answer.set_result(outcome)
         if outcome.status == "failed" and not outcome.earlier:
-            self._emit(self._batch.store, "article.failed", {
+            self.emit(self._batch.store, "article.failed", {
                 "article_id": outcome.article_id, "source": outcome.source,
                 "kind": outcome.kind, "error": outcome.error,
             })  # fmt: skip
@@ -275,9 +271,11 @@ class Engine:
         job = self._batch.store.job(job_id)
         if job is not None and job.state == "running" and not job.counts["pending"]:
             self._batch.store.finish_job(job_id)
-            self._emit(self._batch.store, "job.finished", {"job_id": job_id, "counts": job.counts})
+            self.emit(self._batch.store, "job.finished", {"job_id": job_id, "counts": job.counts})
 
-    def _emit(self, store: Store, kind: str, data: dict[str, object]) -> None:
+    def emit(self, store: Store, kind: str, data: dict[str, object]) -> None:
+        """Keep a webhook event in `store` for delivery, when the service sends webhooks
+        (from any thread, with that thread's own connection)."""
         if self._deliveries is not None:
             message_id, body = event(kind, data)
             store.add_webhook(message_id, kind, body)

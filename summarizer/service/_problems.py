@@ -25,6 +25,7 @@ from summarizer._errors import (
     SchemaError,
     SetupError,
     SummarizerError,
+    field_errors,
 )
 
 LOG = logging.getLogger("summarizer.service")
@@ -102,11 +103,8 @@ async def on_http_error(_: Request, exc: Exception) -> JSONResponse:
 async def on_invalid_request(_: Request, exc: Exception) -> JSONResponse:
     """A body or query that does not fit the API: each field's error, on one line."""
     assert isinstance(exc, RequestValidationError)
-    parts = []
-    for error in exc.errors():
-        where = ".".join(str(p) for p in error["loc"] if p != "body")
-        parts.append(f"{where}: {error['msg']}" if where else error["msg"])
-    return response(Problem(422, "; ".join(parts) or "invalid request", "invalid-request"))
+    detail = "; ".join(field_errors(exc.errors())) or "invalid request"
+    return response(Problem(422, detail, "invalid-request"))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -15,7 +15,7 @@ import hmac
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,10 +33,10 @@ from summarizer._text.counts import parse_count
 from summarizer._text.offsets import as_browsers_show, to_code_points
 from summarizer.schemas._incident import Claim, Count, Grounded, blank_incident
 from summarizer.service._engine import Engine
+from summarizer.service._filters import RecordFilter
 from summarizer.service._highlights import pieces, spans_of
 from summarizer.service._problems import Problem
 from summarizer.service._security import token_matches
-from summarizer.service._webhooks import event
 
 COOKIE = "summarizer_session"
 CSRF_HEADER = "x-csrf-token"
@@ -220,7 +220,9 @@ class Workbench:
                 for row in store.articles(self.engine.schema.name)
                 if members is None or row.id in members
             ]
-        shown = [row for row in rows if _listed(row, filters)]
+        wanted = RecordFilter(event_type or None, country or None,
+                              _day(date_from, "date_from"), _day(date_to, "date_to"))  # fmt: skip
+        shown = [row for row in rows if _listed(row, filters, wanted)]
         return self._page("queue.html", request, rows=shown, total=len(rows), filters=filters,
                           states=QUEUE_STATES)  # fmt: skip
 
@@ -243,7 +245,7 @@ class Workbench:
         with Store.read(self.folder) as store:
             row = _article_row(store, self.engine.schema.name, article_id)
             records = self._records(store, row) if row.document else []
-        text = _text_of(self.folder, article_id)
+            text = _text_of(store, article_id)
         live = [(r.record_id, r.value) for r in records if r.state != "rejected"]
         return self._page(
             "article.html", request, article=row, text=text,
@@ -296,7 +298,8 @@ class Workbench:
     ) -> JSONResponse:
         """A selection as a grounded value, for the page to put in the record it edits."""
         self._check_csrf(request)
-        grounded = _grounded(_text_of(self.folder, article_id), selection)
+        with Store.read(self.folder) as store:
+            grounded = _grounded(_text_of(store, article_id), selection)
         if selection.field in FIGURES:
             return JSONResponse({"value": _figure(grounded).model_dump(), "field": selection.field})
         return JSONResponse({"value": grounded.model_dump(), "field": selection.field})
@@ -311,10 +314,10 @@ class Workbench:
         self._check_csrf(request)
         if self.engine.schema.name != "incident":
             raise Problem(422, "adding records is for the incident schema", "SchemaError")
-        evidence = _grounded(_text_of(self.folder, article_id), selection)
         # One add at a time: two editors adding at once must not both take "e1".
         with self._adding:
             with Store.read(self.folder) as store:
+                evidence = _grounded(_text_of(store, article_id), selection)
                 row = _article_row(store, self.engine.schema.name, article_id)
                 if row.document is None:
                     raise Problem(409, f"article {article_id!r} has no result yet", "conflict")
@@ -335,11 +338,9 @@ class Workbench:
         )  # fmt: skip
         with Store.attach(self.folder) as store:
             store.add_review(review)
-            if self.engine.has_webhooks:
-                data = {"article_id": row.id, "record_id": record_id, "decision": decision,
-                        "reviewer": review.reviewer, "record": after}  # fmt: skip
-                message_id, body = event("record.reviewed", data)
-                store.add_webhook(message_id, "record.reviewed", body)
+            data = {"article_id": row.id, "record_id": record_id, "decision": decision,
+                    "reviewer": review.reviewer, "record": after}  # fmt: skip
+            self.engine.emit(store, "record.reviewed", data)
 
 
 def _grounded(text: str, selection: SelectionIn) -> Grounded:
@@ -374,39 +375,27 @@ def _article_row(store: Store, schema: str, article_id: str) -> ArticleRow:
     return rows[0]
 
 
-def _text_of(folder: Path, article_id: str) -> str:
-    with Store.read(folder) as store:
-        stored = store.article(article_id)
+def _text_of(store: Store, article_id: str) -> str:
+    stored = store.article(article_id)
     if stored is None:
         raise Problem(404, f"no article {article_id!r}", "not-found")
     return stored.text
 
 
-def _listed(row: dict[str, Any], filters: dict[str, str]) -> bool:
+def _listed(row: dict[str, Any], filters: dict[str, str], wanted: RecordFilter) -> bool:
     article: ArticleRow = row["article"]
     if filters["state"] and row["state"] != filters["state"]:
         return False
     if filters["q"] and filters["q"].casefold() not in (article.title or "").casefold():
         return False
-    values = [record.value for record in row["records"]]
-    return _any_record(values, filters)
+    return wanted.asks_nothing or any(wanted.keeps(record.value) for record in row["records"])
 
 
-def _any_record(values: list[dict[str, Any]], filters: dict[str, str]) -> bool:
-    wanted = [filters["event_type"], filters["country"], filters["date_from"], filters["date_to"]]
-    if not any(wanted):
-        return True
-    return any(_record_kept(value, filters) for value in values)
-
-
-def _record_kept(record: dict[str, Any], filters: dict[str, str]) -> bool:
-    types = {record.get("event_type"), record.get("sub_event_type")}
-    if filters["event_type"] and filters["event_type"] not in types:
-        return False
-    country = ((record.get("location") or {}).get("country") or "").casefold()
-    if filters["country"] and country != filters["country"].casefold():
-        return False
-    day = ((record.get("date") or {}).get("start") or "")[:10]
-    if filters["date_from"] and not (day and day >= filters["date_from"]):
-        return False
-    return not (filters["date_to"] and not (day and day <= filters["date_to"]))
+def _day(value: str, name: str) -> date | None:
+    """A date field of the queue's form: empty is none; anything but YYYY-MM-DD is refused."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Problem(400, f"{name}: give a date as YYYY-MM-DD", "bad-filter") from None
