@@ -274,7 +274,10 @@ def test_an_editor_reviews_the_seed_and_every_decision_is_kept(seeded, page, tmp
     page.dispatch_event("#reviewer", "change")
     page.locator(f'article.card[data-record="{first}"]').focus()
     page.keyboard.press("a")
-    page.wait_for_load_state()
+    # The page reloads itself once the decision is kept; reload again only after that,
+    # or the two navigations race (net::ERR_ABORTED).
+    first_card = page.locator(f'article.card[data-record="{first}"]')
+    first_card.locator("details.history summary", has_text="History (2)").wait_for()
     page.reload()
     assert page.locator(f'article.card-accepted[data-record="{first}"]').count() == 1
     assert page.locator(f'article.card-edited[data-record="{second}"]').count() == 1
