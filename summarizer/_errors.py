@@ -8,7 +8,7 @@ can tell the failures apart without parsing messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 
@@ -58,6 +58,21 @@ class ExtractionError(SummarizerError):
     """The model's answers never passed validation, even after re-asks."""
 
     exit_code = 9
+
+
+def exit_code_of(kind: str) -> int:
+    """The exit code of the error class named `kind` (a failure another process reported
+    by name); that of `SummarizerError` for a name outside this tree."""
+    for error in _tree(SummarizerError):
+        if error.__name__ == kind:
+            return error.exit_code
+    return SummarizerError.exit_code
+
+
+def _tree(root: type[SummarizerError]) -> Iterator[type[SummarizerError]]:
+    yield root
+    for child in root.__subclasses__():
+        yield from _tree(child)
 
 
 def field_errors(errors: Iterable[Mapping[str, Any]], whole: str | None = None) -> list[str]:

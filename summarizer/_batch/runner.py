@@ -24,10 +24,10 @@ import hashlib
 import queue
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
@@ -107,8 +107,19 @@ def content_key(item: ArticleInput) -> str:
     return hashlib.sha256(f"{item.article.text}\0{published}".encode()).hexdigest()
 
 
-def _failure(error: Exception) -> Failure:
+class FailedElsewhere(SummarizerError):
+    """An article's failure as another process reported it (a Ray actor's row): recorded
+    with the kind and exit code it had there."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.reason)
+        self.failure = failure
+
+
+def failure_of(error: Exception) -> Failure:
     """An error as the store records it: class name, exit code, one-line reason."""
+    if isinstance(error, FailedElsewhere):
+        return error.failure
     reason = " ".join(str(error).split()) or type(error).__name__
     exit_code = error.exit_code if isinstance(error, SummarizerError) else SummarizerError.exit_code
     return Failure(kind=type(error).__name__, exit_code=exit_code, reason=reason)
@@ -168,20 +179,48 @@ class Models:
 
 
 @dataclass(frozen=True)
-class _Task:
+class Task:
+    """One article to extract; `key` is its `content_key`."""
+
     key: str
     item: ArticleInput
 
 
-class _Workers:
+Finished = tuple[Task, Document | Exception]
+
+
+class Workers(Protocol):
+    """Where a batch's extractions run: threads of this process (`Threads`), or a Ray
+    cluster (`summarizer.ray`). The batch submits at most its ``workers`` tasks ahead of
+    the results it has read, and writes every result itself."""
+
+    def submit(self, task: Task) -> None: ...
+
+    def next(self) -> Finished:
+        """The next finished task, waiting for one."""
+        ...
+
+    def ready(self) -> Iterator[Finished]:
+        """The tasks finished by now, without waiting."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+# Builds the `Workers` of a batch when its first article needs the model: from the
+# schema, the settings and how many tasks the batch keeps in flight.
+WorkersFactory = Callable[[Schema, Settings, int], Workers]
+
+
+class Threads:
     """Daemon threads extracting articles. On stop they are abandoned, not waited for: an
     interrupted batch exits at once, and what they were doing is simply not recorded."""
 
     def __init__(self, clients: list[LLMClient], count: int, schema: Schema, settings: Settings):
         self._schema = schema
         self._settings = settings
-        self._tasks: queue.Queue[_Task | None] = queue.Queue()
-        self._finished: queue.Queue[tuple[_Task, Document | Exception]] = queue.Queue()
+        self._tasks: queue.Queue[Task | None] = queue.Queue()
+        self._finished: queue.Queue[Finished] = queue.Queue()
         self._count = count
         for number in range(count):
             threading.Thread(
@@ -202,14 +241,14 @@ class _Workers:
                 result = exc
             self._finished.put((task, result))
 
-    def submit(self, task: _Task) -> None:
+    def submit(self, task: Task) -> None:
         self._tasks.put(task)
 
-    def next(self) -> tuple[_Task, Document | Exception]:
+    def next(self) -> Finished:
         """The next finished task, waiting for one."""
         return self._finished.get()
 
-    def ready(self) -> Iterator[tuple[_Task, Document | Exception]]:
+    def ready(self) -> Iterator[Finished]:
         """The tasks finished by now, without waiting."""
         while True:
             try:
@@ -227,7 +266,7 @@ class Batch:
 
     def __init__(
         self, store: Store, models: Models, schema: Schema, settings: Settings, workers: int,
-        retry_failed: bool, ids_held: IdsHeld = "run",
+        retry_failed: bool, ids_held: IdsHeld = "run", spread: WorkersFactory | None = None,
     ) -> None:  # fmt: skip
         self.store = store
         self.workers = workers
@@ -240,6 +279,8 @@ class Batch:
         # id are two feeds numbering alike), or while in flight (a service: a later request
         # with the same id is a corrected text, as a later batch run is).
         self._ids_held = ids_held
+        # Where extractions run: None for this process's threads on `models`' clients.
+        self._spread = spread
 
     @classmethod
     def open(
@@ -252,8 +293,10 @@ class Batch:
         llm: LLMClient | None = None,
         retry_failed: bool = False,
         ids_held: IdsHeld = "run",
+        spread: WorkersFactory | None = None,
     ) -> Batch:
-        """Open the store in `folder` (holding its lock) and set up the model clients."""
+        """Open the store in `folder` (holding its lock) and set up the model clients;
+        `spread` builds the workers elsewhere than in threads here (`summarizer.ray`)."""
         if not workers:
             # One embedded server per free core; a few requests in flight for an endpoint.
             embedded = llm is None and settings.embedded
@@ -266,7 +309,7 @@ class Batch:
         except BaseException:
             store.close()
             raise
-        return cls(store, models, schema, settings, workers, retry_failed, ids_held)
+        return cls(store, models, schema, settings, workers, retry_failed, ids_held, spread)
 
     def __enter__(self) -> Batch:
         return self
@@ -301,7 +344,7 @@ class Batch:
         waiting: dict[str, list[ArticleInput]] = {}
         # The id -> the content key and source it was first given to in this run.
         given: dict[str, tuple[str, str]] = {}
-        workers: _Workers | None = None
+        workers: Workers | None = None
         items = iter(inputs)
         try:
             while True:
@@ -338,10 +381,8 @@ class Batch:
                     continue
                 waiting[key] = [item]
                 if workers is None:
-                    workers = _Workers(
-                        self._models.clients(), self.workers, self._schema, self._settings
-                    )
-                workers.submit(_Task(key, item))
+                    workers = self._start_workers()
+                workers.submit(Task(key, item))
                 while len(waiting) >= self.workers:
                     yield from self._finish(workers.next(), waiting, run_id, given)
             yield from self._drain(workers, waiting, run_id, given)
@@ -349,8 +390,13 @@ class Batch:
             if workers is not None:
                 workers.stop()
 
+    def _start_workers(self) -> Workers:
+        if self._spread is not None:
+            return self._spread(self._schema, self._settings, self.workers)
+        return Threads(self._models.clients(), self.workers, self._schema, self._settings)
+
     def _drain(
-        self, workers: _Workers | None, waiting: dict[str, list[ArticleInput]], run_id: int,
+        self, workers: Workers | None, waiting: dict[str, list[ArticleInput]], run_id: int,
         given: dict[str, tuple[str, str]],
     ) -> Iterator[Outcome]:  # fmt: skip
         """Every extraction in flight, finished and recorded."""
@@ -373,7 +419,7 @@ class Batch:
         )  # fmt: skip
 
     def _finish(
-        self, finished: tuple[_Task, Document | Exception], waiting: dict[str, list[ArticleInput]],
+        self, finished: Finished, waiting: dict[str, list[ArticleInput]],
         run_id: int, given: dict[str, tuple[str, str]],
     ) -> Iterator[Outcome]:  # fmt: skip
         task, result = finished
@@ -399,7 +445,7 @@ class Batch:
     ) -> Outcome:  # fmt: skip
         """Record a failure; `key` is the text it is stored against (None: not against its
         text, as for an id clash), `text_key` the text's key when that differs."""
-        failure = _failure(error)
+        failure = failure_of(error)
         self.store.save_failure(run_id, self.version, article_id, source, key, failure)
         return Outcome(
             article_id, source, "failed", error=failure.reason, kind=failure.kind,

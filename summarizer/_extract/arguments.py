@@ -54,9 +54,13 @@ def require_articles(articles: object) -> None:
 
 
 def require_workers(workers: object) -> None:
-    if workers is None:
-        return
-    if isinstance(workers, bool) or not isinstance(workers, int):
-        raise TypeError(f"workers must be a whole number or None, not {_name(workers)}")
-    if workers < 1:
-        raise ValueError(f"workers must be 1 or more, not {workers}")
+    if workers is not None:
+        require_count("workers", workers)
+
+
+def require_count(name: str, value: object) -> None:
+    """A whole number of at least 1 (a bool is no count)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number, not {_name(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be 1 or more, not {value}")

@@ -8,6 +8,7 @@ to a file that appears only once complete.
 
 from __future__ import annotations
 
+import functools
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -19,9 +20,10 @@ from rich.progress import Progress
 
 from summarizer._batch.export import export_store
 from summarizer._batch.inputs import Reader, count_inputs
-from summarizer._batch.runner import Batch, Outcome, Tally
+from summarizer._batch.runner import Batch, Outcome, Tally, WorkersFactory
 from summarizer._batch.store import STORE_FILE
 from summarizer._errors import InputError
+from summarizer._settings import Settings
 from summarizer._text.article import STDIN
 from summarizer._text.dates import parse_published
 from summarizer.cli._options import (
@@ -37,6 +39,11 @@ from summarizer.cli._progress import progress_bar
 from summarizer.schemas._registry import resolve_schema
 
 LOG_INTERVAL = 30.0  # seconds between progress lines without a terminal
+
+
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
 
 
 class ExportFormat(StrEnum):
@@ -146,6 +153,30 @@ def batch(
     ] = None,
     schema: SchemaOption = "incident",
     prompt: PromptOption = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            help="Where extractions run: threads of this process, or a Ray cluster "
+            "(the ray extra; the model must be an endpoint: docs/scale.md)."
+        ),
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            help="With --engine ray: the cluster to join ('auto': the one this machine "
+            "belongs to; default: start one here for the batch)."
+        ),
+    ] = None,
+    actors: Annotated[
+        int | None,
+        typer.Option(min=1, help="With --engine ray: actors extracting at once (default 2)."),
+    ] = None,
+    requests_per_actor: Annotated[
+        int | None,
+        typer.Option(
+            min=1, help="With --engine ray: articles each actor reads at once (default 8)."
+        ),
+    ] = None,
     debug: DebugOption = False,
     *,
     options: SettingsOptions,
@@ -154,6 +185,10 @@ def batch(
     paths = inputs or []
     with reported(debug):
         settings = options.load()
+        _check_engine(engine, workers, ray_address, actors, requests_per_actor)
+        spread = None
+        if engine is Engine.ray:
+            spread, workers = ray_workers(settings, ray_address, actors, requests_per_actor)
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
         reader = Reader(settings.max_article_chars, parse_published(published))
         if not paths and not retry_failed:
@@ -164,7 +199,9 @@ def batch(
             raise InputError(f"{out}: no summarizer store here, so no failure to retry")
         _check_out(out, paths)
         total = count_inputs(paths) if paths else None
-        with Batch.open(out, chosen, settings, workers=workers, retry_failed=retry_failed) as run:
+        with Batch.open(
+            out, chosen, settings, workers=workers, retry_failed=retry_failed, spread=spread
+        ) as run:
             items = reader.read(paths) if paths else run.failed_inputs(reader)
             display = _Display(total, quiet)
             finished = False
@@ -177,6 +214,32 @@ def batch(
                 typer.echo(_summary(display.tally, display.seconds, out, finished), err=True)
     if display.tally.failed:
         raise typer.Exit(display.tally.exit_code)
+
+
+def _check_engine(engine: Engine, workers: int | None, *ray_options: object) -> None:
+    """Refuse options of the other engine: they would be silently ignored."""
+    if engine is Engine.ray and workers is not None:
+        raise InputError(
+            "--workers is for the local engine; with --engine ray give --actors and "
+            "--requests-per-actor"
+        )
+    if engine is Engine.local and any(option is not None for option in ray_options):
+        raise InputError("--ray-address, --actors and --requests-per-actor need --engine ray")
+
+
+def ray_workers(
+    settings: Settings, address: str | None, actors: int | None, requests_per_actor: int | None
+) -> tuple[WorkersFactory, int]:
+    """The batch's workers on Ray and how many articles the batch keeps out at once,
+    refused before any work when the settings name the embedded model. Ray is imported
+    here only: the extra is optional, and ``summarizer.ray`` names it when it is missing."""
+    from summarizer.ray import _engine
+
+    _engine.require_endpoint(settings)
+    actors = actors or _engine.ACTORS
+    requests_per_actor = requests_per_actor or _engine.REQUESTS_PER_ACTOR
+    start = functools.partial(_engine.RayWorkers.start, address, actors, requests_per_actor)
+    return start, _engine.WINDOW
 
 
 def _check_out(out: Path, paths: list[str]) -> None:
