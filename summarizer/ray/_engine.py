@@ -3,15 +3,18 @@
 The batch (`summarizer._batch.runner.Batch`) stays on the driver: it reads the inputs,
 answers what the store already has, and writes every outcome, so the store has one
 writer and a killed driver run again does only the rest. `RayWorkers` stands where the
-local engine's threads stand: the articles the batch submits are sent to the cluster as
-one dataset (`extract_dataset`) per window of `WINDOW` articles, and its rows come back
-as they finish.
+local engine's threads stand: a thread of its own sends the articles the batch submits
+to the cluster, one dataset (`extract_dataset`) at a time, and queues its rows as they
+finish. A dataset holds up to `WINDOW` articles, and goes once that many wait, once the
+batch waits for a result, or `PATIENCE` seconds after the first waited.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import queue
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +23,7 @@ import ray.data
 
 from summarizer._batch.runner import FailedElsewhere, Finished, Task
 from summarizer._batch.store import Failure
-from summarizer._errors import AuthenticationError, SetupError, exit_code_of
+from summarizer._errors import AuthenticationError, SetupError, SummarizerError, exit_code_of
 from summarizer._extract.pipeline import Document
 from summarizer._settings import Settings
 from summarizer.ray._dataset import (
@@ -31,15 +34,20 @@ from summarizer.ray._dataset import (
 )
 from summarizer.schemas._base import Schema
 
-# Articles per dataset the driver sends: a dataset runs to its end before the next one
-# starts, so its last articles leave actors idle while they finish (one article's time
-# per window); a thousand makes that a few per cent of a window on a busy cluster while
-# the driver holds at most a thousand texts.
-WINDOW = 1_000
+# The most articles in one dataset the driver sends. Each dataset starts its own actors
+# (seconds: each imports summarizer) and runs to its end before the next starts, leaving
+# actors idle while its last articles finish; ten thousand make both a fraction of a
+# per cent of a dataset, while the driver holds ten thousand texts (about 50 MB).
+WINDOW = 10_000
+# Seconds the sending thread waits for a dataset to fill once the cluster is idle and an
+# article waits: about what starting a dataset's actors takes, so a fuller dataset never
+# costs more than another start would. Inputs read fast make one dataset; slow ones
+# (web pages) start the model after this long.
+PATIENCE = 2.0
 
 
 class RayWorkers:
-    """The `Workers` of a batch on Ray: tasks collected, then sent a window at a time."""
+    """The `Workers` of a batch on Ray: tasks collected, then sent a dataset at a time."""
 
     def __init__(
         self, schema: Schema, settings: Settings, actors: int, requests_per_actor: int,
@@ -50,9 +58,12 @@ class RayWorkers:
         self._actors = actors
         self._requests = requests_per_actor
         self._owns_ray = owns_ray  # Ray was started for this batch: shut it down at `stop`
-        self._waiting: dict[str, Task] = {}  # submitted, not yet sent
-        self._sent: dict[str, Task] = {}  # in the running dataset
-        self._rows: Iterator[dict[str, Any]] | None = None
+        self._waiting: list[Task] = []  # submitted, not yet sent
+        self._wanted = False  # the batch waits in `next`: send what waits, however few
+        self._stopped = False
+        self._changed = threading.Condition()
+        self._finished: queue.Queue[Finished | SummarizerError] = queue.Queue()
+        threading.Thread(target=self._send, name="summarizer-ray", daemon=True).start()
 
     @classmethod
     def start(
@@ -68,32 +79,66 @@ class RayWorkers:
         return cls(schema, settings, actors, requests_per_actor, owns_ray=owns_ray)
 
     def submit(self, task: Task) -> None:
-        self._waiting[task.key] = task
+        with self._changed:
+            self._waiting.append(task)
+            self._changed.notify()
 
     def next(self) -> Finished:
-        """The next article the cluster finished, sending the waiting ones when the
-        running dataset has given all its rows."""
-        while True:
-            if self._rows is not None:
-                row = next(self._rows, None)
-                if row is not None:
-                    return self._finished(row)
-                self._rows = None
-            if not self._waiting:
-                raise RuntimeError("no article in flight to wait for")
-            self._send()
+        """The next article the cluster finished, waiting for one."""
+        with self._changed:
+            self._wanted = True
+            self._changed.notify()
+        return self._result(self._finished.get())
 
     def ready(self) -> Iterator[Finished]:
-        """Nothing without waiting: rows are read by `next`, which the batch calls
-        whenever it has its ``workers`` articles in flight."""
-        return iter(())
+        """The articles finished by now, without waiting."""
+        while True:
+            try:
+                yield self._result(self._finished.get_nowait())
+            except queue.Empty:
+                return
 
     def stop(self) -> None:
-        self._rows = None
+        """Send nothing more; a dataset still running is abandoned with Ray, if owned."""
+        with self._changed:
+            self._stopped = True
+            self._changed.notify()
         if self._owns_ray:
             ray.shutdown()
 
+    @staticmethod
+    def _result(item: Finished | SummarizerError) -> Finished:
+        if isinstance(item, SummarizerError):
+            raise item
+        return item
+
     def _send(self) -> None:
+        """The sending thread: one dataset at a time."""
+        while (window := self._next_window()) is not None:
+            try:
+                self._extract(window)
+            except Exception as exc:  # Ray's own failure, not an article's: stop the batch
+                reason = " ".join(str(exc).split())[:500]
+                self._finished.put(SetupError(f"the Ray job failed: {reason}"))
+                return
+
+    def _next_window(self) -> list[Task] | None:
+        """The next tasks to send: once `WINDOW` wait, the batch waits for a result, or
+        `PATIENCE` seconds passed since the first waited; None at stop."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._stopped or bool(self._waiting))
+            self._changed.wait_for(
+                lambda: self._stopped or self._wanted or len(self._waiting) >= WINDOW,
+                timeout=PATIENCE,
+            )
+            if self._stopped:
+                return None
+            window, self._waiting = self._waiting[:WINDOW], self._waiting[WINDOW:]
+            self._wanted = False
+            return window
+
+    def _extract(self, window: list[Task]) -> None:
+        sent = {task.key: task for task in window}
         rows = [
             {
                 "id": key,  # the content key: unique in flight, as the batch keeps it
@@ -101,19 +146,18 @@ class RayWorkers:
                 "published": task.item.published.isoformat() if task.item.published else None,
                 "source": task.item.source,
             }
-            for key, task in self._waiting.items()
+            for key, task in sent.items()
         ]
-        self._sent, self._waiting = self._waiting, {}
-        blocks = -(-len(rows) // self._requests)  # one block per actor's batch
+        blocks = -(-len(rows) // self._requests)  # a block per `requests` articles
         dataset = ray.data.from_items(rows, override_num_blocks=blocks)
         extracted = extract_dataset(
             dataset, settings=self._settings, schema=self._schema, actors=self._actors,
             requests_per_actor=self._requests,
         )  # fmt: skip
-        self._rows = iter(extracted.iter_rows())
+        for row in extracted.iter_rows():
+            self._finished.put(self._outcome(sent.pop(row["id"]), row))
 
-    def _finished(self, row: dict[str, Any]) -> Finished:
-        task = self._sent.pop(row["id"])
+    def _outcome(self, task: Task, row: dict[str, Any]) -> Finished:
         if row["status"] == "done":
             data = json.loads(row["document"])
             document = Document.from_dict(data, self._schema.record_model, task.item.source)
