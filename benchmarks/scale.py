@@ -1,6 +1,6 @@
 """The Ray engine against the local engine, measured in one run on a fake model.
 
-    python benchmarks/scale.py [--articles 320] [--latency 0.2] [--actors 1 2 4]
+    python benchmarks/scale.py [--articles 480] [--latency 0.2] [--actors 1 2 4]
                              [--requests-per-actor 8]
 
 The fake model (`tests/batch_fakes.py`, one strike per article, two calls an article on
@@ -12,10 +12,10 @@ after `--latency` seconds. For each actor count A, in the same run:
    `summarizer batch --engine ray` does).
 Prints for each: seconds to the first article (Ray: actors starting, each importing
 summarizer) and to the last; articles/min over the whole run and steady (from the
-first quarter of the articles out to the last, what a long run gets); steady rate as a ratio to 1 actor and to the local
-engine; the time Ray adds per article (its whole run minus the local one, over the
-articles). Then the cluster's start, and the peak resident memory of the driver and of
-the biggest actor.
+first quarter of the articles out to the last, what a long run gets); the steady rate
+as a ratio to 1 actor and to the local engine; the time Ray adds per article (its whole
+run minus the local one, over the articles). Then the cluster's start, and the peak
+resident memory of the driver and of the biggest actor.
 Run from the repository's folder with the ``ray`` extra installed.
 """
 
@@ -148,7 +148,7 @@ def batch_engine(texts: list[str], settings: Settings, actors: int, requests: in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--articles", type=int, default=320)
+    parser.add_argument("--articles", type=int, default=480)
     parser.add_argument("--latency", type=float, default=0.2)
     parser.add_argument("--actors", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--requests-per-actor", type=int, default=8)

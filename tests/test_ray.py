@@ -18,15 +18,19 @@ from pathlib import Path
 
 import pytest
 import typer
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from summarizer import Settings, SetupError, summarize_many
 from summarizer._batch.store import STORE_FILE
 from summarizer.cli.batch import batch, export
+from summarizer.schemas._registry import resolve_schema
+from summarizer.service import Engine, ServiceConfig, create_app
 from tests.batch_fakes import MODEL, FakeEndpoint, article, served
 
 ray = pytest.importorskip("ray")
 ray_data = pytest.importorskip("ray.data")
+pyarrow = pytest.importorskip("pyarrow")
 pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
 
 import summarizer.ray  # noqa: E402  (after the skip)
@@ -139,6 +143,20 @@ def test_json_lines_in_and_parquet_out_keep_the_typed_columns(endpoint, tmp_path
     assert {d["published"] for d in documents} == {"2024-01-02"}
 
 
+def test_parquet_in_and_json_lines_out_give_a_row_per_article(endpoint, tmp_path) -> None:
+    _, settings = endpoint
+    table = pyarrow.table({"id": [1, 2], "text": [article(1), article(2)]})  # number ids
+    pyarrow_parquet.write_table(table, tmp_path / "wire.parquet")
+    ds = ray_data.read_parquet(str(tmp_path / "wire.parquet"))
+    extract_dataset(ds, settings=settings, actors=1, requests_per_actor=2).write_json(
+        str(tmp_path / "records")
+    )
+    lines = [json.loads(line) for f in (tmp_path / "records").iterdir() for line in f.open()]
+    assert sorted(line["id"] for line in lines) == ["1", "2"]
+    assert {line["status"] for line in lines} == {"done"}
+    assert all(json.loads(line["document"])["records"] for line in lines)
+
+
 def test_the_embedded_model_is_refused_before_any_work() -> None:
     with pytest.raises(SetupError, match="endpoint every node can reach"):
         extract_dataset(dataset(2), settings=Settings())
@@ -198,6 +216,22 @@ def test_batch_on_ray_stores_what_the_local_engine_stores(endpoint, tmp_path) ->
     assert "id 'twice' is already that of" in on_ray.stderr
     assert calls_on_ray == fake.calls - calls_on_ray == 2 * 41
     assert exported(tmp_path / "ray") == exported(tmp_path / "local")
+    assert (
+        served_export(tmp_path / "ray", fake)
+        == runner.invoke(app, ["export", str(tmp_path / "ray")]).stdout
+    )
+
+
+def served_export(store: Path, fake: FakeEndpoint) -> str:
+    """The store's JSON Lines export as `summarizer serve` answers it."""
+    settings = Settings(base_url="http://127.0.0.1:9/v1", model=MODEL)
+    schema = resolve_schema("incident")
+    engine = Engine(store, schema, settings, workers=1, waiting=1, llm=fake.client())
+    config = ServiceConfig(folder=store, settings=settings, token="t" * 24)
+    with TestClient(create_app(config, engine)) as client:
+        answer = client.get("/v1/export", headers={"Authorization": "Bearer " + "t" * 24})
+    assert answer.status_code == 200, answer.text
+    return answer.text
 
 
 def test_batch_on_ray_refuses_the_embedded_model_and_local_options(tmp_path) -> None:

@@ -151,7 +151,8 @@ class RayWorkers:
         blocks = -(-len(rows) // self._requests)  # a block per `requests` articles
         dataset = ray.data.from_items(rows, override_num_blocks=blocks)
         extracted = extract_dataset(
-            dataset, settings=self._settings, schema=self._schema, actors=self._actors,
+            dataset, settings=self._settings, schema=self._schema,
+            actors=min(self._actors, blocks),  # a few articles need no more actors to start
             requests_per_actor=self._requests,
         )  # fmt: skip
         for row in extracted.iter_rows():
