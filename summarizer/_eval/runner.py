@@ -46,6 +46,7 @@ from summarizer._errors import (
     SetupError,
     SummarizerError,
 )
+from summarizer._eval.muc4_mapping import muc4_templates
 from summarizer._extract.pipeline import (
     abstention_for,
     extract,
@@ -87,6 +88,17 @@ def _muc4_score(docs: Documents, predicted: Predicted, failed: set[str]) -> dict
     }
 
 
+def _incident_on_muc4_score(
+    docs: Documents, predicted: Predicted, failed: set[str]
+) -> dict[str, Any]:
+    """The GTT score of `incident` records read as MUC-4 templates (`muc4_mapping`)."""
+    templates = {doc_id: muc4_templates(records) for doc_id, records in predicted.items()}
+    return {
+        **_muc4_score(docs, templates, failed),
+        "mapping": "incident records as MUC-4 templates",
+    }
+
+
 def _gva_score(docs: Documents, predicted: Predicted, failed: set[str]) -> dict[str, Any]:
     """`summarizer._scoring.gva`'s checks of each article's records against its one event."""
     golds = {str(d["id"]): d["events"][0] for d in docs}
@@ -107,18 +119,33 @@ class Grader:
 GRADERS = (
     Grader("templates", Template, "templates", _muc4_score),
     Grader("events", Incident, "records", _gva_score),
+    Grader("templates", Incident, "records", _incident_on_muc4_score),
 )
 
 
-def grader_for(schema: Schema) -> Grader:
-    """The gold format that `schema`'s records are scored against."""
+def grader_for(schema: Schema, gold_key: str | None = None) -> Grader:
+    """How `schema`'s records are scored against gold of `gold_key` (``templates``:
+    MUC-4, ``events``: GVA; None: the schema's own gold)."""
     for grader in GRADERS:
-        if issubclass(schema.record_model, grader.record_model):
+        if issubclass(schema.record_model, grader.record_model) and gold_key in (
+            None,
+            grader.gold_key,
+        ):
             return grader
     raise SchemaError(
-        f"eval run scores MUC-4 templates (schema muc4) or incident records (schema "
-        f"incident); schema {schema.name!r} gives neither"
+        f"eval run scores MUC-4 templates (schema muc4 or incident) or GVA events (schema "
+        f"incident); schema {schema.name!r} gives neither for this data"
     )
+
+
+def gold_key_of(data: Path) -> str | None:
+    """Which gold the JSONL `data` holds: the key of its first object's ``templates``
+    (MUC-4) or ``events`` (GVA); None when its first object has neither."""
+    for item in read_objects(data, ("id",)):
+        if isinstance(item, BadLine):
+            continue
+        return next((key for key in ("templates", "events") if key in item), None)
+    return None
 
 
 @dataclass(frozen=True)
@@ -185,7 +212,7 @@ def run_eval(
     Returns:
         The metrics, as written to ``out/metrics.json``.
     """
-    grader = grader_for(schema)
+    grader = grader_for(schema, gold_key_of(data))
     report = progress or _Quiet()
     bad: list[BadLine] = []
     documents = _documents(data, grader.gold_key, bad, report)
@@ -217,7 +244,7 @@ def run_eval(
             report.finished(
                 Step(position, len(docs), doc_id, entry["seconds"], len(records), entry["error"])
             )
-    metrics = _metrics(data, docs, predicted, runs, bad, schema, settings, version)
+    metrics = _metrics(data, docs, predicted, runs, bad, schema, settings, version, grader)
     _write_atomically(out / METRICS, metrics)
     return metrics
 
@@ -306,9 +333,9 @@ def _metrics(
     schema: Schema,
     settings: Settings,
     version: str,
+    grader: Grader,
 ) -> dict[str, Any]:
     """Score and cost of the slice's documents."""
-    grader = grader_for(schema)
     gold = {str(d["id"]): d[grader.gold_key] for d in docs}
     entries = [runs.get(doc_id, {"id": doc_id}) for doc_id in gold]
     errors = [{"id": e["id"], "error": e["error"]} for e in entries if e.get("error")]

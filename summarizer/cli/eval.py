@@ -115,15 +115,19 @@ def eval_run(
     limit: Annotated[int | None, typer.Option(min=1, help="Documents to run at most.")] = None,
     offset: Annotated[int, typer.Option(min=0, help="Documents to skip first.")] = 0,
     schema: Annotated[
-        str, typer.Option(help="muc4 (scored on MUC-4 templates) or incident (on GVA events).")
+        str,
+        typer.Option(
+            help="muc4 (scored on MUC-4 templates) or incident (on GVA events, or on MUC-4 "
+            "templates, its records read as templates: docs/evaluation.md)."
+        ),
     ] = "muc4",
     prompt: PromptOption = None,
     debug: DebugOption = False,
     *,
     options: SettingsOptions,
 ) -> None:
-    """Extract each document, then score it: muc4 with the GTT metric, incident with GVA's
-    figures, date and place."""
+    """Extract each document, then score it: MUC-4 templates with the GTT metric, GVA
+    events with their figures, date and place."""
     with reported(debug):
         settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
