@@ -63,6 +63,8 @@ class FakeEndpoint:
         self.fail_marker = fail_marker
         self.calls = 0
         self.calls_by_report: Counter[str] = Counter()  # "report number N" -> calls
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests it was answering at once
         self._lock = threading.Lock()
 
     def __call__(self, request: httpx2.Request) -> httpx2.Response:
@@ -71,7 +73,11 @@ class FakeEndpoint:
             self.calls += 1
             for number in REPORT.findall(json.dumps(body["messages"])):
                 self.calls_by_report[number] += 1
+            self.in_flight += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight)
         time.sleep(self.delay)
+        with self._lock:
+            self.in_flight -= 1
         if self.fail_marker and self.fail_marker in json.dumps(body["messages"]):
             return httpx2.Response(200, json=completion("not json", 10, 2))
         name = body["response_format"]["json_schema"]["name"]

@@ -141,14 +141,21 @@ DRAFT = {
 }  # fmt: skip
 
 
-def test_eval_run_scores_the_incident_schema_on_gva_events(tmp_path) -> None:
+def drafting(draft: dict) -> tuple[Settings, LLMClient]:
+    """Settings of one call an article, and a client whose model answers `draft` always."""
+
     def answer(request: httpx2.Request) -> httpx2.Response:
-        return httpx2.Response(200, json=completion(json.dumps({"incidents": [DRAFT]}), 90, 30))
+        return httpx2.Response(200, json=completion(json.dumps({"incidents": [draft]}), 90, 30))
 
     settings = Settings(base_url="http://model.test/v1", model="fake", strategy="single",
                         transport_retries=0, reasks=0)  # fmt: skip
     client = LLMClient(base_url=settings.base_url, model="fake", api_key="k",
                        settings=settings, transport=httpx2.MockTransport(answer))  # fmt: skip
+    return settings, client
+
+
+def test_eval_run_scores_the_incident_schema_on_gva_events(tmp_path) -> None:
+    settings, client = drafting(DRAFT)
     data = tmp_path / "gva.jsonl"
     line = {"id": "gva-1", "text": TEXT, "published": "2016-03-08", "events": [EVENT]}
     data.write_text(json.dumps(line) + "\n")

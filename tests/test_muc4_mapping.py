@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 
-import httpx2
 import pytest
 
-from summarizer import LLMClient, Settings
 from summarizer._errors import SchemaError
 from summarizer._eval.muc4_mapping import MUC4_TYPE, muc4_templates
 from summarizer._eval.runner import PREDICTIONS, grader_for, run_eval
 from summarizer.schemas._incident import SCHEMA, SubEventType
 from summarizer.schemas._muc4 import SCHEMA as MUC4_SCHEMA
-from tests.test_llm import completion
+from tests.test_gva import drafting
 
 # An invented article, lower-case like MUC-4's, and the fill the fake model gives for it.
 ARTICLE = (
@@ -77,13 +75,7 @@ def test_the_grader_follows_the_gold_in_the_data() -> None:
 
 
 def test_eval_run_scores_incident_records_on_muc4_templates(tmp_path) -> None:
-    def answer(request: httpx2.Request) -> httpx2.Response:
-        return httpx2.Response(200, json=completion(json.dumps({"incidents": [DRAFT]}), 90, 30))
-
-    settings = Settings(base_url="http://model.test/v1", model="fake", strategy="single",
-                        transport_retries=0, reasks=0)  # fmt: skip
-    client = LLMClient(base_url=settings.base_url, model="fake", api_key="k",
-                       settings=settings, transport=httpx2.MockTransport(answer))  # fmt: skip
+    settings, client = drafting(DRAFT)
     data = tmp_path / "muc4.jsonl"
     data.write_text(json.dumps({"id": "doc-1", "text": ARTICLE, "templates": GOLD}) + "\n")
     metrics = run_eval(data, tmp_path / "run", schema=SCHEMA, llm=client, settings=settings)

@@ -21,12 +21,14 @@ import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from summarizer import Settings, SetupError, summarize_many
+from summarizer import Settings, SetupError, SummarizerError, summarize_many
+from summarizer._batch.inputs import Reader
+from summarizer._batch.runner import Task
 from summarizer._batch.store import STORE_FILE
 from summarizer.cli.batch import batch, export
 from summarizer.schemas._registry import resolve_schema
 from summarizer.service import Engine, ServiceConfig, create_app
-from tests.batch_fakes import MODEL, FakeEndpoint, article, served
+from tests.batch_fakes import MODEL, FakeEndpoint, article, free_port, served
 
 ray = pytest.importorskip("ray")
 ray_data = pytest.importorskip("ray.data")
@@ -35,6 +37,7 @@ pyarrow_parquet = pytest.importorskip("pyarrow.parquet")
 
 import summarizer.ray  # noqa: E402  (after the skip)
 from summarizer.ray import ROWS, extract_dataset  # noqa: E402
+from summarizer.ray import _engine as ray_engine  # noqa: E402
 
 pytestmark = [pytest.mark.ray, pytest.mark.block_network(allowed_hosts=["127.0.0.1"])]
 
@@ -103,6 +106,14 @@ def test_forty_articles_give_the_documents_summarize_many_gives(endpoint) -> Non
         assert row["model"] == MODEL and row["prompt_version"] == document["prompt_version"]
         assert row["usage"]["llm_calls"] == document["usage"]["llm_calls"] == 2
     assert document["records"][0]["killed"]["best"] == 14
+
+
+def test_actors_times_requests_articles_are_in_flight_at_once(endpoint) -> None:
+    fake, settings = endpoint
+    fake.delay = 0.2
+    rows = extract_dataset(dataset(), settings=settings, actors=2, requests_per_actor=4)
+    assert len(rows.take_all()) == ARTICLES
+    assert fake.most_in_flight == 2 * 4
 
 
 def test_a_poisoned_article_is_a_failed_row_and_the_others_are_done(endpoint) -> None:
@@ -177,11 +188,17 @@ def endpoint_options(base_url: str) -> list[str]:
     return ["--base-url", base_url, "--model", MODEL]
 
 
-def write_inputs(folder: Path) -> Path:
-    """Forty articles, one given twice under another id, and an id given to two texts."""
+def write_articles(folder: Path) -> Path:
+    """Forty articles, a file each."""
     folder.mkdir()
     for n in range(ARTICLES):
         (folder / f"a{n:02}.txt").write_text(article(n))
+    return folder
+
+
+def write_inputs(folder: Path) -> Path:
+    """Forty articles, one given twice under another id, and an id given to two texts."""
+    write_articles(folder)
     lines = [
         {"id": "again", "text": article(3)},  # a text seen before: no second call
         {"id": "twice", "text": article(100)},
@@ -249,8 +266,11 @@ def test_batch_on_ray_refuses_the_embedded_model_and_local_options(tmp_path) -> 
 def stored(store: Path) -> int:
     if not (store / STORE_FILE).exists():
         return 0
-    with sqlite3.connect(store / STORE_FILE) as db:
-        return db.execute("SELECT count(*) FROM results").fetchone()[0]
+    try:
+        with sqlite3.connect(store / STORE_FILE) as db:
+            return db.execute("SELECT count(*) FROM results").fetchone()[0]
+    except sqlite3.OperationalError:  # the file is there, its tables not yet
+        return 0
 
 
 def run_batch(inputs: Path, store: Path, base_url: str, address: str) -> subprocess.Popen:
@@ -276,10 +296,7 @@ def quiet(fake: FakeEndpoint, seconds: float = 3.0) -> None:
 
 def test_a_killed_driver_run_again_makes_only_the_missing_calls(cluster, tmp_path) -> None:
     fake = FakeEndpoint(delay=0.3)
-    inputs = tmp_path / "in"
-    inputs.mkdir()
-    for n in range(ARTICLES):
-        (inputs / f"a{n:02}.txt").write_text(article(n))
+    inputs = write_articles(tmp_path / "in")
     store = tmp_path / "store"
     with served(fake) as base_url:
         first = run_batch(inputs, store, base_url, cluster)
@@ -300,6 +317,68 @@ def test_a_killed_driver_run_again_makes_only_the_missing_calls(cluster, tmp_pat
     made = {n: fake.calls_by_report[n] - calls_before.get(n, 0) for n in fake.calls_by_report}
     assert sum(made.values()) == 2 * (ARTICLES - kept)  # two calls an article, none again
     assert "sk-ray-test-secret" not in errors
-    logs = Path("/tmp/ray/session_latest/logs")  # the module's cluster is the latest
-    leaked = [f.name for f in logs.rglob("*") if f.is_file() and b"sk-ray-test" in f.read_bytes()]
-    assert leaked == []
+    logs = [f for f in Path("/tmp/ray/session_latest/logs").rglob("*") if f.is_file()]
+    assert len(logs) > 10  # the module's cluster is the latest session, and it logs
+    assert [f.name for f in logs if b"sk-ray-test" in f.read_bytes()] == []
+
+
+def test_an_interrupted_driver_exits_130_in_one_line(cluster, tmp_path) -> None:
+    fake = FakeEndpoint(delay=0.3)
+    inputs = write_articles(tmp_path / "in")
+    with served(fake) as base_url:
+        driver = run_batch(inputs, tmp_path / "store", base_url, cluster)
+        deadline = time.monotonic() + 120
+        while stored(tmp_path / "store") < 4:
+            assert driver.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        started = time.monotonic()
+        driver.send_signal(signal.SIGINT)
+        _, errors = driver.communicate(timeout=60)
+        quiet(fake)
+    assert driver.returncode == 130 and time.monotonic() - started < 15
+    assert "summarizer: interrupted" in errors and "Traceback" not in errors, errors
+
+
+def test_an_address_nothing_answers_at_is_one_line_at_once(tmp_path) -> None:
+    inputs = write_inputs(tmp_path / "in")
+    command = [
+        sys.executable, "-c", "from summarizer.cli import main; main()", "batch", str(inputs),
+        "--out", str(tmp_path / "store"), "--engine", "ray", "--ray-address",
+        f"127.0.0.1:{free_port()}", *endpoint_options("http://127.0.0.1:9/v1"),
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 6
+    assert result.stderr.splitlines()[-1].startswith("summarizer: error: cannot reach the Ray")
+
+
+def test_the_api_key_is_refused_on_the_command_line_with_ray(tmp_path) -> None:
+    inputs = write_inputs(tmp_path / "in")
+    result = runner.invoke(app, ["batch", str(inputs), "--out", str(tmp_path / "o"),
+                                 "--engine", "ray", "--api-key", "sk-on-the-command-line",
+                                 *endpoint_options("http://127.0.0.1:9/v1")])  # fmt: skip
+    assert result.exit_code == 3 and "SUMMARIZER_API_KEY" in result.stderr
+    assert "sk-on-the-command-line" not in result.stderr
+
+
+def test_many_windows_store_every_article_once(endpoint, tmp_path, monkeypatch) -> None:
+    fake, settings = endpoint
+    monkeypatch.setattr(ray_engine, "WINDOW", 7)
+    inputs = write_inputs(tmp_path / "in")
+    result = runner.invoke(app, ["batch", str(inputs), "--out", str(tmp_path / "store"),
+                                 "--engine", "ray", "--quiet",
+                                 *endpoint_options(settings.base_url)])  # fmt: skip
+    assert result.exit_code == 3, result.output  # the refused id, as above
+    assert stored(tmp_path / "store") == 41 and fake.calls == 2 * 41
+
+
+def test_rows_of_another_release_are_refused_not_stored(endpoint) -> None:
+    _, settings = endpoint
+    workers = ray_engine.RayWorkers(resolve_schema("incident"), settings, 1, 1)
+    try:
+        item = Reader(settings.max_article_chars).checked(article(1), "a.txt")
+        row = {"prompt_version": "list_incidents@1+incident@1", "model": MODEL,
+               "status": "done", "document": "{}", "error": None, "error_kind": None}  # fmt: skip
+        _, result = workers._outcome(Task("key", item), row)
+    finally:
+        workers.stop()
+    assert isinstance(result, SummarizerError) and "install the same summarizer" in str(result)

@@ -55,12 +55,12 @@ def require_articles(articles: object) -> None:
 
 def require_workers(workers: object) -> None:
     if workers is not None:
-        require_count("workers", workers)
+        require_count("workers", workers, "a whole number or None")
 
 
-def require_count(name: str, value: object) -> None:
+def require_count(name: str, value: object, expected: str = "a whole number") -> None:
     """A whole number of at least 1 (a bool is no count)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be a whole number, not {_name(value)}")
+        raise TypeError(f"{name} must be {expected}, not {_name(value)}")
     if value < 1:
         raise ValueError(f"{name} must be 1 or more, not {value}")

@@ -186,6 +186,11 @@ def batch(
     with reported(debug):
         settings = options.load()
         _check_engine(engine, workers, ray_address, actors, requests_per_actor)
+        if engine is Engine.ray and options.api_key:
+            raise InputError(
+                "with --engine ray give the key as SUMMARIZER_API_KEY, not --api-key: Ray "
+                "keeps the driver's command line in its job table, readable across the cluster"
+            )
         spread = None
         if engine is Engine.ray:
             spread, workers = ray_workers(settings, ray_address, actors, requests_per_actor)

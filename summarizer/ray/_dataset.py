@@ -2,7 +2,8 @@
 
 Each actor of the ``map_batches`` stage builds its own `LLMClient` in its constructor
 (inside the actor: a client holds connections and locks, so it is never pickled) and
-reads a batch of ``requests_per_actor`` articles at once, one thread each, through the
+reads ``requests_per_actor`` articles at once in its threads, each taking the next
+article of its batch as it finishes, and yielding each row as it is done, through the
 same one-article path as `summarize_many` (`summarizer._extract.pipeline.extract`):
 same prompts, grounding and merging, so a row's ``document`` is the JSON that
 ``summarizer extract`` prints. Whatever one article does becomes its row's ``error``;
@@ -12,6 +13,8 @@ the dataset goes on.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -31,8 +34,7 @@ from summarizer._text.dates import parse_published
 from summarizer.schemas._base import Schema
 from summarizer.schemas._registry import resolve_schema
 
-# The columns of every output row, typed, so that a batch of failures alone still writes
-# the same Parquet schema as one of successes.
+# What an article cost, as `Document.to_dict` has it under ``usage``.
 USAGE = pyarrow.struct(
     [
         ("prompt_tokens", pyarrow.int64()),
@@ -41,6 +43,8 @@ USAGE = pyarrow.struct(
         ("seconds", pyarrow.float64()),
     ]
 )
+# The columns of every output row, typed, so that a batch of failures alone still writes
+# the same Parquet schema as one of successes.
 ROWS = pyarrow.schema(
     [
         ("id", pyarrow.string()),
@@ -58,6 +62,9 @@ ROWS = pyarrow.schema(
 # long queues (docs/scale.md sizes them to an endpoint).
 ACTORS = 2
 REQUESTS_PER_ACTOR = 8
+# Rounds of an actor's requests in one batch it is given: the threads take the next
+# article as each finishes, and only a batch's last round leaves some idle.
+BATCH_ROUNDS = 4
 # CPUs Ray reserves per actor: an actor mostly waits on the endpoint; the program's own
 # work per article (grounding, merging) is tens of milliseconds of one core.
 CPUS_PER_ACTOR = 0.25
@@ -83,12 +90,14 @@ class Columns:
 
 
 class Extractor:
-    """One actor of `extract_dataset`: a client of its own, shared by the calls Ray runs
-    at once in the actor's threads (as the local engine's threads share one)."""
+    """One actor of `extract_dataset`: a client of its own, shared by `requests` threads
+    (as the local engine's threads share one), so that many articles are in flight
+    however Ray has cut the dataset into blocks."""
 
     def __init__(
-        self, schema: Schema, settings: Settings, published: date | None, columns: Columns
-    ) -> None:
+        self, schema: Schema, settings: Settings, published: date | None, columns: Columns,
+        requests: int,
+    ) -> None:  # fmt: skip
         self._schema = schema
         self._settings = settings
         self._columns = columns
@@ -96,10 +105,14 @@ class Extractor:
         log_probabilities = needs_log_probabilities(schema, settings)
         self._llm = connect(settings, log_probabilities=log_probabilities)
         self._version = prompt_version(schema, settings)
+        self._threads = ThreadPoolExecutor(requests, thread_name_prefix="summarizer-ray")
 
-    def __call__(self, batch: pyarrow.Table) -> pyarrow.Table:
-        rows = [self._row(given) for given in batch.to_pylist()]
-        return pyarrow.Table.from_pylist(rows, schema=ROWS)
+    def __call__(self, batch: pyarrow.Table) -> Iterator[pyarrow.Table]:
+        """The batch's rows, each as soon as its article is done: the actor's threads
+        take the next article as each finishes, so none waits for a slower one."""
+        running = [self._threads.submit(self._row, given) for given in batch.to_pylist()]
+        for finished in as_completed(running):
+            yield pyarrow.Table.from_pylist([finished.result()], schema=ROWS)
 
     def _row(self, given: dict[str, Any]) -> dict[str, Any]:
         """One article's output row; never raises."""
@@ -194,6 +207,13 @@ def extract_dataset(
     arguments.require_published(published)
     arguments.require_count("actors", actors)
     arguments.require_count("requests_per_actor", requests_per_actor)
+    for name, column in (("text_column", text_column), ("id_column", id_column)):
+        if not isinstance(column, str) or not column:
+            raise TypeError(f"{name} must be a column's name, not {column!r}")
+    if isinstance(cpus_per_actor, bool) or not isinstance(cpus_per_actor, int | float):
+        raise TypeError(f"cpus_per_actor must be a number, not {type(cpus_per_actor).__name__}")
+    if not cpus_per_actor > 0:
+        raise ValueError(f"cpus_per_actor must be more than 0, not {cpus_per_actor}")
     settings = settings or Settings.load()
     require_endpoint(settings)
     chosen = resolve_schema(schema, prompt)
@@ -204,16 +224,10 @@ def extract_dataset(
             "settings": settings,
             "published": parse_published(published),
             "columns": Columns(text_column, id_column),
+            "requests": requests_per_actor,
         },
-        # One article a call, `requests_per_actor` calls at once in each actor's threads:
-        # no article waits for a slower one of its batch to finish.
-        batch_size=1,
+        batch_size=BATCH_ROUNDS * requests_per_actor,
         batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(
-            size=actors,
-            max_concurrent_calls_per_actor=requests_per_actor,
-            max_tasks_in_flight_per_actor=2 * requests_per_actor,
-            enable_true_multi_threading=True,
-        ),
+        compute=ray.data.ActorPoolStrategy(size=actors),
         num_cpus=cpus_per_actor,
     )

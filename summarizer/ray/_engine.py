@@ -14,17 +14,27 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import re
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import ray
 import ray.data
+from pydantic import ValidationError
 
 from summarizer._batch.runner import FailedElsewhere, Finished, Task
 from summarizer._batch.store import Failure
-from summarizer._errors import AuthenticationError, SetupError, SummarizerError, exit_code_of
-from summarizer._extract.pipeline import Document
+from summarizer._errors import (
+    AuthenticationError,
+    ExtractionError,
+    SetupError,
+    SummarizerError,
+    exit_code_of,
+)
+from summarizer._extract.pipeline import Document, prompt_version
+from summarizer._llm.connect import connect
 from summarizer._settings import Settings
 from summarizer.ray._dataset import (
     ACTORS,
@@ -39,6 +49,13 @@ from summarizer.schemas._base import Schema
 # actors idle while its last articles finish; ten thousand make both a fraction of a
 # per cent of a dataset, while the driver holds ten thousand texts (about 50 MB).
 WINDOW = 10_000
+# How long `stop` waits for the sending thread to leave its dataset before Ray stops: a
+# row arrives within an article's time, and an interrupted batch should exit promptly.
+STOP_SECONDS = 2.0
+# How long a cluster's address may take to accept a connection before it is refused.
+PROBE_SECONDS = 5.0
+# The terminal colours in Ray's error messages.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # Seconds the sending thread waits for a dataset to fill once the cluster is idle and an
 # article waits: about what starting a dataset's actors takes, so a fuller dataset never
 # costs more than another start would. Inputs read fast make one dataset; slow ones
@@ -63,7 +80,11 @@ class RayWorkers:
         self._stopped = False
         self._changed = threading.Condition()
         self._finished: queue.Queue[Finished | SummarizerError] = queue.Queue()
-        threading.Thread(target=self._send, name="summarizer-ray", daemon=True).start()
+        # What every row must have been made with: a node running another release of
+        # summarizer would store its results under this batch's version.
+        self._made_with = (prompt_version(schema, settings), connect(settings).model)
+        self._thread = threading.Thread(target=self._send, name="summarizer-ray", daemon=True)
+        self._thread.start()
 
     @classmethod
     def start(
@@ -72,7 +93,8 @@ class RayWorkers:
     ) -> RayWorkers:  # fmt: skip
         """Join Ray (unless this process already has), when a batch first needs the model:
         the cluster at `address` (``auto``: the one this machine belongs to), or a new one
-        on this machine. `window` is the batch's own count of articles in flight."""
+        on this machine. `window`, the batch's count of articles in flight, is not used:
+        datasets of up to `WINDOW` articles are sent whatever the batch keeps out."""
         owns_ray = not ray.is_initialized()
         if owns_ray:
             _join(address)
@@ -99,11 +121,16 @@ class RayWorkers:
                 return
 
     def stop(self) -> None:
-        """Send nothing more; a dataset still running is abandoned with Ray, if owned."""
+        """Send nothing more and leave the running dataset (its sending thread stops at
+        its next row); then stop Ray if this batch started it, quietly: what Ray's own
+        threads say of a dataset cut short is no news to an interrupted batch."""
         with self._changed:
             self._stopped = True
             self._changed.notify()
+        self._thread.join(timeout=STOP_SECONDS)
         if self._owns_ray:
+            for name in ("ray", "ray.data"):
+                logging.getLogger(name).setLevel(logging.CRITICAL)
             ray.shutdown()
 
     @staticmethod
@@ -118,8 +145,7 @@ class RayWorkers:
             try:
                 self._extract(window)
             except Exception as exc:  # Ray's own failure, not an article's: stop the batch
-                reason = " ".join(str(exc).split())[:500]
-                self._finished.put(SetupError(f"the Ray job failed: {reason}"))
+                self._finished.put(SetupError(f"the Ray job failed: {_first_line(exc)}"))
                 return
 
     def _next_window(self) -> list[Task] | None:
@@ -148,42 +174,93 @@ class RayWorkers:
             }
             for key, task in sent.items()
         ]
-        blocks = -(-len(rows) // self._requests)  # a block per `requests` articles
-        dataset = ray.data.from_items(rows, override_num_blocks=blocks)
+        dataset = ray.data.from_items(rows)
         extracted = extract_dataset(
             dataset, settings=self._settings, schema=self._schema,
-            actors=min(self._actors, blocks),  # a few articles need no more actors to start
+            # A few articles need no more actors to start than they keep busy.
+            actors=min(self._actors, -(-len(rows) // self._requests)),
             requests_per_actor=self._requests,
         )  # fmt: skip
         for row in extracted.iter_rows():
+            if self._stopped:
+                return
             self._finished.put(self._outcome(sent.pop(row["id"]), row))
 
     def _outcome(self, task: Task, row: dict[str, Any]) -> Finished:
+        """The article's document, or its failure as the actor reported it."""
+        if (row["prompt_version"], row["model"]) != self._made_with:
+            reason = (
+                f"extracted with prompts {row['prompt_version']} and model {row['model']}, "
+                f"not this batch's {self._made_with[0]} and {self._made_with[1]}: install "
+                "the same summarizer on every node (docs/scale.md)"
+            )
+            return task, FailedElsewhere(Failure(SetupError.__name__, SetupError.exit_code, reason))
         if row["status"] == "done":
-            data = json.loads(row["document"])
-            document = Document.from_dict(data, self._schema.record_model, task.item.source)
-            return task, document
+            return task, self._document(task, row["document"])
         if row["error_kind"] == AuthenticationError.__name__:
             return task, AuthenticationError(row["error"])  # stops the batch, as locally
         code = exit_code_of(row["error_kind"])
         return task, FailedElsewhere(Failure(row["error_kind"], code, row["error"]))
 
+    def _document(self, task: Task, document: str) -> Document | Exception:
+        """A row's document, or why it cannot be this batch's (a record that no longer
+        fits this schema's model)."""
+        data = json.loads(document)
+        try:
+            return Document.from_dict(data, self._schema.record_model, task.item.source)
+        except ValidationError as exc:
+            reason = f"the actor's records do not fit the {self._schema.name} schema: {exc}"
+            return FailedElsewhere(
+                Failure(ExtractionError.__name__, ExtractionError.exit_code, _first_line(reason))
+            )
+
 
 def _join(address: str | None) -> None:
-    """Join or start Ray with its own lines (a dataset's start and end, its plan) off the
-    batch's stderr, where the batch shows its progress; warnings and errors stay."""
+    """Join the cluster at `address`, or start one here (``local``: never a cluster that
+    happens to run on this machine), with Ray's own lines (a dataset's start and end, its
+    plan) off the batch's stderr, where the batch shows its progress."""
     for name in ("ray", "ray.data"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # ... but for the warning that the progress bars this function turns off are off.
     logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
+    if address not in (None, "auto", "local"):
+        _require_reachable(address)
     try:
         ray.init(
-            address=address, include_dashboard=False, logging_level=logging.WARNING,
-            log_to_driver=False,
+            address=address or "local", include_dashboard=False,
+            logging_level=logging.WARNING, log_to_driver=False,
         )  # fmt: skip
     except (ConnectionError, RuntimeError, ValueError) as exc:
-        raise SetupError(f"cannot join the Ray cluster at {address}: {exc}") from exc
+        where = f"join the Ray cluster at {address}" if address else "start Ray on this machine"
+        raise SetupError(f"cannot {where}: {_first_line(exc)}") from exc
     ray.data.DataContext.get_current().enable_progress_bars = False  # the batch shows its own
+
+
+def _require_reachable(address: str) -> None:
+    """Refuse at once a cluster address nothing answers at: Ray itself would retry for
+    about 14 minutes, printing a warning every 5 seconds."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=PROBE_SECONDS):
+            pass
+    except (OSError, ValueError) as exc:
+        raise SetupError(f"cannot reach the Ray cluster at {address}: {_first_line(exc)}") from exc
+
+
+def _first_line(error: object) -> str:
+    """An error's first line, without the terminal colours Ray's messages carry; for an
+    exception, that of its root cause (Ray wraps an actor's error in its own)."""
+    while isinstance(error, BaseException) and (cause := _cause(error)) is not None:
+        error = cause
+    text = ANSI.sub("", str(error)).strip()
+    line = text.splitlines()[0] if text else ""
+    return f"{type(error).__name__}: {line}" if isinstance(error, BaseException) else line
+
+
+def _cause(error: BaseException) -> BaseException | None:
+    """What `error` wraps: Ray's task errors keep it as ``cause``, Python as ``__cause__``."""
+    cause = getattr(error, "cause", None)
+    return cause if isinstance(cause, BaseException) else error.__cause__
 
 
 __all__ = ["ACTORS", "REQUESTS_PER_ACTOR", "WINDOW", "RayWorkers", "require_endpoint"]
