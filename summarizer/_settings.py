@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from summarizer._errors import SetupError
 from summarizer._secrets import is_openai, shown_url
 
-Strategy = Literal["staged", "single"]
+Strategy = Literal["staged", "single", "adaptive"]
 # How structured output is requested: OpenAI's ``json_schema`` response format, or
 # ``json_object`` with a ``schema`` key (the dialect of llama-cpp-python's server).
 ResponseFormat = Literal["json_schema", "json_object"]

@@ -55,7 +55,7 @@ def test_every_article_is_extracted_and_recorded(tmp_path) -> None:
     assert sorted(o.status for o in outcomes) == ["done"] * 5
     assert endpoint.calls == 5  # strategy single: one call an article
     document = outcomes[0].document
-    assert document.model == MODEL and document.prompt_version.startswith("incident@")
+    assert document.model == MODEL and document.prompt_version.startswith("incidents@")
     assert document.records[0].killed.best == 14
     assert rows(tmp_path, "SELECT count(*) FROM results") == [(5,)]
     assert rows(tmp_path, "SELECT status, done, cached, failed FROM runs") == [

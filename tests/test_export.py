@@ -72,7 +72,7 @@ def test_jsonl_has_one_full_document_per_article_with_its_ids(out) -> None:
     assert [d["article_id"] for d in lines] == ["kyiv-1", "kyiv-2"]
     assert (lines[0]["url"], lines[0]["title"]) == ("https://n.example/1", "Strike")
     assert lines[1]["source"] == "<articles>:2" and lines[1]["url"] is None
-    assert lines[0]["model"] == MODEL and lines[0]["prompt_version"].startswith("incident@")
+    assert lines[0]["model"] == MODEL and lines[0]["prompt_version"].startswith("incidents@")
     assert lines[0]["records"][0]["killed"]["best"] == 14
 
 

@@ -12,6 +12,7 @@ from summarizer import LLMClient, Settings
 from summarizer._extract.figures import passages, recount
 from summarizer._extract.pipeline import Document, extract
 from summarizer._llm.client import Usage
+from summarizer._settings import Strategy
 from summarizer._text.article import check_text
 from summarizer._text.grounding import paragraph
 from summarizer.schemas._base import Context
@@ -122,9 +123,9 @@ STAGED_ANSWERS = {
 }  # fmt: skip
 
 
-def extracted(endpoint: FiguresEndpoint) -> Document:
-    """The seed through the staged path of the incident schema, on `endpoint`."""
-    settings = Settings(base_url="http://model.test/v1", model="m", reasks=0)
+def extracted(endpoint: FiguresEndpoint, strategy: Strategy = "staged") -> Document:
+    """The seed through the incident schema's `strategy`, on `endpoint`."""
+    settings = Settings(base_url="http://model.test/v1", model="m", reasks=0, strategy=strategy)
     article = check_text(TEXT, "seed", settings.max_article_chars)
     schema = resolve_schema("incident")
     published = datetime.date(2023, 12, 30)
@@ -159,3 +160,43 @@ def test_a_figures_call_that_never_validates_leaves_the_fill_standing() -> None:
     assert any(
         w.startswith("figures of 'missile strike in Ukraine' not read again") for w in doc.warnings
     )
+
+
+BELGOROD = "Ukraine's missile hits border city of Belgorod, that killed over 12 people on Saturday."
+BELGOROD_DRAFT = draft(
+    quote=BELGOROD, place="Belgorod", country="Russia", date_text="on Saturday",
+    killed=[FigureDraft(phrase="over 12 people", said_by=None)],
+).model_dump()  # fmt: skip
+
+
+def test_the_adaptive_path_stops_after_one_call_when_it_finds_one_incident() -> None:
+    endpoint = FiguresEndpoint(by_model={"IncidentDraftList": {"incidents": [FRIDAY_DRAFT]}})
+    doc = extracted(endpoint, strategy="adaptive")
+    assert doc.usage.llm_calls == endpoint.calls == 1
+    assert doc.prompt_version == "incidents@2+list_incidents@2+incident@3+figures@1"
+    one_call_prompt = endpoint.messages[0]["content"]  # `prompts/incidents.j2`
+    assert "All the people shot in one attack belong to one incident" in one_call_prompt
+    [record] = doc.records
+    assert [c.best for c in record.killed.claims] == [35]
+
+
+def test_the_adaptive_path_reads_an_article_of_several_incidents_again_in_stages() -> None:
+    several = {"incidents": [FRIDAY_DRAFT, BELGOROD_DRAFT]}
+    answers = {**STAGED_ANSWERS, "IncidentDraftList": several, "Figures": ZELENSKIY_ANSWER}
+    doc = extracted(FiguresEndpoint(by_model=answers), strategy="adaptive")
+    # One call, then the stages: listing, one fill for the two sentences, figures.
+    assert doc.usage.llm_calls == 1 + 3
+    note = "one call found 2 incidents; the article was read again in stages, one call per"
+    assert doc.warnings[0] == note + " incident"
+    # The stages' reading stands: one incident, with both tolls of the figures call.
+    [record] = doc.records
+    assert [c.best for c in record.killed.claims] == [35, 39]
+
+
+def test_the_adaptive_path_counts_incidents_after_merging_the_first_reading() -> None:
+    # The same strike given twice, told in other words, is one incident.
+    twice = {"incidents": [FRIDAY_DRAFT, {**FRIDAY_DRAFT, "summary": "Russia struck Ukraine."}]}
+    endpoint = FiguresEndpoint(by_model={"IncidentDraftList": twice})
+    doc = extracted(endpoint, strategy="adaptive")
+    assert doc.usage.llm_calls == 1
+    assert len(doc.records) == 1

@@ -173,7 +173,8 @@ def test_eval_run_scores_the_incident_schema_on_gva_events(tmp_path) -> None:
     ("place", "split"),
     [("Bokoshe, Ark", ("Bokoshe", "Arkansas")), ("JONESBORO, AR", ("JONESBORO", "Arkansas")),
      ("Montgomery Alabama", ("Montgomery", "Alabama")), ("West Virginia", None),
-     ("Kansas City", None), ("Austin TX", None)],
+     ("BUFFALO, N.Y.", ("BUFFALO", "New York")), ("Bokoshe, Ark.", ("Bokoshe", "Arkansas")),
+     ("Kansas City", None), ("Austin TX", None), ("New York.", None)],
 )  # fmt: skip
 def test_a_place_written_with_its_state_is_split(place: str, split) -> None:
     assert state_within(place) == split

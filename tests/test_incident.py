@@ -408,3 +408,29 @@ def test_a_figure_given_twice_is_taken_in_its_incidents_paragraph() -> None:
                       anchor=Span(len(text) - 10, len(text), "exact"))  # fmt: skip
     injured = finalize(shot, context).injured
     assert injured is not None and injured.claims[0].start == 0
+
+
+FRANKLIN = (
+    "Franklin murder-suicide suspect argued with his ex\n\n"
+    "Police say Andy Parish opened fire at the house on Bridlewood Drive on Monday "
+    "night, where Sarah Davidson lived with Leanne Smith.\n\n"
+    "Chief Tim Sullivan said Parish fired multiple shots, killing Sarah Davidson and "
+    "injuring Leanne Smith."
+)
+KILLING = "Parish fired multiple shots, killing Sarah Davidson and injuring Leanne Smith."
+
+
+def test_a_person_counted_is_taken_where_the_incidents_paragraphs_tell_of_the_harm() -> None:
+    shot = draft(
+        quote="Police say Andy Parish opened fire at the house on Bridlewood Drive on "
+        "Monday night, where Sarah Davidson lived with Leanne Smith.",
+        sub_event_type="attack_on_civilians", place="Franklin", country=None,
+        perpetrators=["Andy Parish"], targets=[], weapons=[], victims=["Sarah Davidson"],
+        killed=[FigureDraft(phrase="Sarah Davidson", said_by=None)],
+    )  # fmt: skip
+    # The listing quoted both sentences: Sarah Davidson is named in both paragraphs.
+    told = tuple(paragraph(FRANKLIN, FRANKLIN.index(q)) for q in (shot.quote, KILLING))
+    incident = finalize(shot, Context(FRANKLIN, None, "r-1", passages=told))
+    assert incident.killed is not None
+    killing = FRANKLIN.index("killing Sarah Davidson") + len("killing ")
+    assert (incident.killed.best, incident.killed.claims[0].start) == (1, killing)

@@ -83,9 +83,12 @@ def test_generic_prompt_describes_the_user_model_fields() -> None:
 def test_prompt_version_names_every_template_of_the_run() -> None:
     staged = prompt_version(SCHEMA, Settings(strategy="staged"))
     assert staged.startswith("list_incidents@") and "+incident@" in staged
-    assert prompt_version(SCHEMA, Settings(strategy="single")).startswith("incident@")
+    assert staged.count("+") == 2  # list, fill, figures
+    assert prompt_version(SCHEMA, Settings(strategy="single")).startswith("incidents@")
     regrounded = prompt_version(SCHEMA, Settings(strategy="single", require_grounding=True))
-    assert regrounded.startswith("incident@") and "+reground@" in regrounded
+    assert regrounded.startswith("incidents@") and "+reground@" in regrounded
+    adaptive = prompt_version(SCHEMA, Settings(strategy="adaptive"))
+    assert adaptive == "+".join(["incidents@2", staged])  # one call, then the stages
 
 
 def test_user_template_without_version_is_refused(tmp_path) -> None:

@@ -29,6 +29,6 @@ def test_no_strategy_means_the_schemas_own() -> None:
     from summarizer.schemas._muc4 import SCHEMA as MUC4
 
     assert Settings().strategy is None
-    assert strategy_for(INCIDENT, Settings()) == "staged"
+    assert strategy_for(INCIDENT, Settings()) == "adaptive"
     assert strategy_for(MUC4, Settings()) == "single"
     assert strategy_for(MUC4, Settings(strategy="staged")) == "staged"

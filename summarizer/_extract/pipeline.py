@@ -8,14 +8,19 @@ Two strategies, the same for every schema:
   sentences, a third call reads its figures again (`figures`). Each call is easier for
   a small model than "everything at once", and the shared prefix (instructions +
   article) is cached by the server between calls.
-- ``single``: one call returns every incident. When the schema names a threshold
-  (`Schema.abstain_above`), a short call first reads how much weight the model gives to
-  an empty answer (log-probabilities of its first tokens); above it, no fill is asked.
+- ``single``: one call returns every incident (`Schema.single_prompt`). When the schema
+  names a threshold (`Schema.abstain_above`), a short call first reads how much weight
+  the model gives to an empty answer (log-probabilities of its first tokens); above it,
+  no fill is asked.
+- ``adaptive``: ``single`` first; where its records, once grounded and merged, are
+  several incidents, the article is read again ``staged`` and that reading stands. Most
+  news tells of one incident, which one call reads as well as the stages do at a third
+  of the calls; an article of several incidents gets the stages' focused fills.
 
 Before either, a schema with a relevance classifier (`Schema.relevance`)
 skips an article it finds unlikely to report any incident: no call is made for it.
 
-Each schema names the strategy it is best served by (``incident``: staged, ``muc4``:
+Each schema names the strategy it is best served by (``incident``: adaptive, ``muc4``:
 single); ``Settings.strategy`` overrides it.
 
 Then the program grounds and normalises each item (`Schema.finalize`), drops word-for-word
@@ -174,11 +179,11 @@ def prompt_version(schema: Schema, settings: Settings) -> str:
     then the thresholds that decide which articles are read (``muc4@3+relevance@0.4``,
     ``relevance@0`` when every article is read): they change results as much as a
     prompt does, and a batch store or an `eval run` folder keys its results on this."""
-    names = [schema.fill_prompt]
-    if strategy_for(schema, settings) == "staged":
-        names.insert(0, schema.list_prompt)
-        if schema.figures_prompt:
-            names.append(schema.figures_prompt)
+    strategy = strategy_for(schema, settings)
+    names = [schema.single_prompt or schema.fill_prompt] if strategy != "staged" else []
+    if strategy != "single":
+        names += [schema.list_prompt, schema.fill_prompt, schema.figures_prompt or ""]
+    names = list(dict.fromkeys(name for name in names if name))
     if settings.require_grounding:
         names.append(REGROUND_PROMPT)
     parts = [load_prompt(name).id for name in names]
@@ -235,7 +240,8 @@ def _fill_all(
     without an incident from the others. The fill is then not asked for."""
     fill = load_prompt(schema.fill_prompt)
     if strategy == "single":
-        model, messages = _list_model(schema.item_model), fill.messages(**variables, focus=None)
+        one_call = load_prompt(schema.single_prompt or schema.fill_prompt)
+        model, messages = _list_model(schema.item_model), one_call.messages(**variables, focus=None)
         if abstain_above is not None:
             empty = llm.empty_list_weight(model, messages, usage)
             if empty is not None and empty > abstain_above:
@@ -327,45 +333,21 @@ def extract(
     started = time.perf_counter()
     published = published or find_dateline(article.text)
     usage = Usage()
-    warnings: list[str] = []
     if not_read := _why_not_read(article, schema, settings):
-        warnings.append(not_read)
-        items = []
+        found = Records([], [not_read])
     else:
         strategy = strategy_for(schema, settings)
-        items = _read(article, schema, llm, strategy, settings, usage, warnings)
-        if not items:
-            warnings.append("the model found no incident in this article")
-
-    records: list[BaseModel] = []
-    seen: set[str] = set()
-    looked_up = grounded = 0
-    for reading in items:
-        key = reading.item.model_dump_json()
-        if key in seen:
-            warnings.append("dropped a record that repeated an earlier one word for word")
-            continue
-        seen.add(key)
-        record_id = f"{article.digest}-{len(records) + 1}"
-        where = {"anchor": reading.anchor, "passages": reading.passages}
-        context = Context(article.text, published, record_id, **where)
-        record = schema.finalize(reading.item, context)
-        if settings.require_grounding and context.missing:
-            item = reground(reading.item, context.missing, reading.read, llm, usage)
-            context = Context(article.text, published, record_id, **where, strict=True)
-            record = schema.finalize(item, context)
-        warnings.extend(context.warnings)
-        looked_up += context.looked_up
-        grounded += context.found
-        if record is not None:
-            records.append(record)
-    combined = schema.combine(records, article.text)
-    if len(combined) < len(records):
-        warnings.append(
-            f"{len(records) - len(combined)} record(s) merged into others or dropped "
-            "as not reportable"
-        )
-
+        first = "single" if strategy == "adaptive" else strategy
+        found = _records(article, schema, llm, first, settings, usage, published)
+        if strategy == "adaptive" and len(found.records) > 1:
+            # The first reading's records and warnings give way to the stages' reading.
+            again = _records(article, schema, llm, "staged", settings, usage, published)
+            note = (
+                f"one call found {len(found.records)} incidents; the article was read "
+                "again in stages, one call per incident"
+            )
+            found = Records(again.records, [note, *again.warnings], again.looked_up,
+                            again.grounded)  # fmt: skip
     return Document(
         source=article.source,
         article_id=article.digest,
@@ -373,10 +355,74 @@ def extract(
         model=llm.model,
         prompt_version=prompt_version(schema, settings),
         published=published,
-        records=combined,
+        records=found.records,
         usage=usage,
         seconds=time.perf_counter() - started,
-        warnings=warnings,
-        looked_up=looked_up,
-        grounded=grounded,
+        warnings=found.warnings,
+        looked_up=found.looked_up,
+        grounded=found.grounded,
     )
+
+
+@dataclass
+class Records:
+    """One reading's records, what it warned of, and its grounding tally (`Document`'s)."""
+
+    records: list[BaseModel]
+    warnings: list[str]
+    looked_up: int = 0
+    grounded: int = 0
+
+
+def _records(
+    article: Article, schema: Schema, llm: LLMClient, strategy: Strategy, settings: Settings,
+    usage: Usage, published: date | None,
+) -> Records:  # fmt: skip
+    """One reading of the article with `strategy`: the model's items, each grounded and
+    normalised (`Schema.finalize`), word-for-word repeats dropped, then combined
+    (`Schema.combine`)."""
+    warnings: list[str] = []
+    items = _read(article, schema, llm, strategy, settings, usage, warnings)
+    if not items:
+        warnings.append("the model found no incident in this article")
+    found = Records([], warnings)
+    seen: set[str] = set()
+    for reading in items:
+        key = reading.item.model_dump_json()
+        if key in seen:
+            warnings.append("dropped a record that repeated an earlier one word for word")
+            continue
+        seen.add(key)
+        record_id = f"{article.digest}-{len(found.records) + 1}"
+        record = _finalized(reading, record_id, article, schema, llm, settings, usage,
+                            published, found)  # fmt: skip
+        if record is not None:
+            found.records.append(record)
+    combined = schema.combine(found.records, article.text)
+    if len(combined) < len(found.records):
+        warnings.append(
+            f"{len(found.records) - len(combined)} record(s) merged into others or dropped "
+            "as not reportable"
+        )
+    found.records = combined
+    return found
+
+
+def _finalized(
+    reading: Reading, record_id: str, article: Article, schema: Schema, llm: LLMClient,
+    settings: Settings, usage: Usage, published: date | None, found: Records,
+) -> BaseModel | None:  # fmt: skip
+    """The record of one item (`Schema.finalize`), asked again for the article's words
+    when `settings.require_grounding` and some are missing; its warnings and grounding
+    tally added to `found`'s."""
+    where = {"anchor": reading.anchor, "passages": reading.passages}
+    context = Context(article.text, published, record_id, **where)
+    record = schema.finalize(reading.item, context)
+    if settings.require_grounding and context.missing:
+        item = reground(reading.item, context.missing, reading.read, llm, usage)
+        context = Context(article.text, published, record_id, **where, strict=True)
+        record = schema.finalize(item, context)
+    found.warnings.extend(context.warnings)
+    found.looked_up += context.looked_up
+    found.grounded += context.found
+    return record

@@ -74,12 +74,12 @@ def state_within(place: str) -> tuple[str, str] | None:
     Alabama"): the town's words and the state, else None. After a comma any form counts
     (an AP abbreviation without its dot too); after a space only a state's full name. A
     place that is itself a state ("West Virginia", "New York") is not split."""
-    text = place.strip().rstrip(".")
+    text = place.strip()
     if state_name(text):
         return None
-    after_comma = re.match(rf"^(.+?),\s*({_FORMS}|{_DOTLESS})$", text)
+    after_comma = re.match(rf"^(.+?),\s*({_FORMS}|{_DOTLESS})\.?$", text)
     if after_comma:
         written = after_comma.group(2)
         return after_comma.group(1), _BY_FORM.get(written) or _BY_FORM[f"{written}."]
-    after_space = re.match(rf"^(.+?)\s+({_NAMES})$", text)
+    after_space = re.match(rf"^(.+?)\s+({_NAMES})\.?$", text)
     return (after_space.group(1), after_space.group(2)) if after_space else None

@@ -30,8 +30,9 @@ ThreadsOption = Annotated[int | None, typer.Option(help="Embedded server threads
 StrategyOption = Annotated[
     str | None,
     typer.Option(
-        help="staged (list, then fill each) or single (one call); default: the schema's "
-        "own (incident: staged, muc4: single)."
+        help="staged (list, then fill each), single (one call) or adaptive (one call, "
+        "staged where it finds several incidents); default: the schema's own (incident: "
+        "adaptive, muc4: single)."
     ),
 ]
 AbstainAboveOption = Annotated[

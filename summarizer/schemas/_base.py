@@ -96,6 +96,9 @@ class Schema(Generic[D, R]):
     record_model: type[R]
     fill_prompt: str
     list_prompt: str = "list_incidents"
+    # The prompt of a one-call reading of every incident (``single``, ``adaptive``);
+    # None: `fill_prompt` with no incident in focus.
+    single_prompt: str | None = None
     # The strategy that served this schema best when measured (Settings.strategy overrides).
     strategy: Strategy = "staged"
     # With the ``single`` strategy: no fill (no items) when the model gives more than this

@@ -298,7 +298,9 @@ def _is_a_name(words: list[str]) -> bool:
     return capitalised and not all(in_dictionary(w.lower()) for w in words)
 
 
-def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount] | None:
+def _ground_figure(
+    phrase: str, context: Context, kind: CasualtyKind
+) -> tuple[Grounded, ParsedCount] | None:
     """The figure as the article states it: its span, and the numbers parsed from that span.
 
     The model's phrase may carry words the article does not ("at least 14 people" for
@@ -310,7 +312,7 @@ def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount
     wanted = _count(phrase)
     for size in range(len(words), 0, -1):
         candidate = " ".join(words[:size])
-        found = _locate_in_passage(candidate, context) or _locate(candidate, context)
+        found = _locate_in_passage(candidate, context, kind) or _locate(candidate, context)
         if found is None:
             continue
         stated = _count(found.text)
@@ -319,11 +321,15 @@ def _ground_figure(phrase: str, context: Context) -> tuple[Grounded, ParsedCount
     return None
 
 
-def _locate_in_passage(value: str, context: Context) -> Grounded | None:
+def _locate_in_passage(value: str, context: Context, kind: CasualtyKind) -> Grounded | None:
     """Where `value` stands in a paragraph of the incident (`_passages`), if it does: a
-    figure the article gives twice is taken where the incident is told."""
+    figure the article gives twice is taken where the incident is told, and in a
+    sentence about its `kind` of casualties if one of them is (a victim is named where
+    she is introduced, then where she is killed)."""
     found = (_locate(value, context, within=passage) for passage in _passages(context))
-    return next((grounded for grounded in found if grounded is not None), None)
+    places = [grounded for grounded in found if grounded is not None]
+    telling = (g for g in places if not _other_kind(kind, g, context))
+    return next(telling, places[0] if places else None)
 
 
 def _passages(context: Context) -> list[tuple[int, int]]:
@@ -380,7 +386,7 @@ def _claims(figures: list[FigureDraft], context: Context, kind: CasualtyKind) ->
             problem = "holds no number"
         elif _NOT_PEOPLE & set(figure.phrase.lower().split()):
             problem = "counts objects, not people"
-        elif (grounded := _ground_figure(figure.phrase, context)) is None:
+        elif (grounded := _ground_figure(figure.phrase, context, kind)) is None:
             problem = "is not in the article (removed: no figure without the article's words)"
             unfound = figure.phrase
         elif _other_kind(kind, grounded[0], context):
@@ -560,6 +566,8 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     sub_event_type = _sub_event_type(draft, words, context)
     location = _location(draft, context)
     resolved = resolve_date(_date_text(draft, evidence, its_paragraph), context.published)
+    perpetrators = _ground_all(draft.perpetrators, context, "perpetrator")
+    victims = _ground_all(draft.victims, context, "victim")
     killed = combine_claims(_claims(draft.killed, context, "killed"))
     injured = combine_claims(_claims(draft.injured, context, "injured"))
     return Incident(
@@ -570,9 +578,9 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
         modality=draft.modality,
         date=EventDate(**resolved.__dict__),
         location=location,
-        perpetrators=_ground_all(draft.perpetrators, context, "perpetrator"),
+        perpetrators=perpetrators,
         targets=_ground_all(draft.targets, context, "target"),
-        victims=_ground_all(draft.victims, context, "victim"),
+        victims=victims,
         weapons=weapons,
         killed=killed,
         injured=injured,
@@ -717,6 +725,8 @@ SCHEMA: Schema[IncidentDraft, Incident] = Schema(
     item_model=IncidentDraft,
     record_model=Incident,
     fill_prompt="incident",
+    single_prompt="incidents",
+    strategy="adaptive",
     figures_prompt="figures",
     finalize=finalize,
     combine=combine,
