@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._text.dates import ResolvedDate, find_dateline, resolve_date
+from summarizer._text.dates import ResolvedDate, find_dateline, resolve_date, the_one_day
 
 D = datetime.date
 SEED_PUBLISHED = D(2023, 12, 30)  # a Saturday: the Belgorod seed article
@@ -195,3 +195,27 @@ def test_a_date_the_calendar_cannot_hold_is_unknown_never_a_crash(text, publishe
 def test_a_dateline_of_an_implausible_year_is_no_publication_date() -> None:
     assert find_dateline("KYIV, 1 January 0001 - Shelling went on.") is None
     assert find_dateline("KYIV, 1 January 2024 - Shelling went on.") == datetime.date(2024, 1, 1)
+
+
+TUESDAY = datetime.date(2014, 2, 4)
+
+
+@pytest.mark.parametrize(
+    ("article", "phrase"),
+    [
+        (
+            "Police said he was shot Monday night. On Monday, neighbours heard shots.",
+            "Monday night",
+        ),
+        ("He was shot Monday night and charged on Tuesday.", None),  # two days
+        ("Shots were fired last week, police said.", None),  # no day: not a date phrase here
+        ("He was shot on Monday in February.", "on Monday"),
+        ("No day is named in this article.", None),
+    ],
+)
+def test_the_one_day_is_the_articles_only_day(article: str, phrase: str | None) -> None:
+    assert the_one_day(article, TUESDAY) == phrase
+
+
+def test_without_a_publication_date_a_weekday_gives_no_day() -> None:
+    assert the_one_day("He was shot Monday night.", None) is None

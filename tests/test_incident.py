@@ -434,3 +434,19 @@ def test_a_person_counted_is_taken_where_the_incidents_paragraphs_tell_of_the_ha
     assert incident.killed is not None
     killing = FRANKLIN.index("killing Sarah Davidson") + len("killing ")
     assert (incident.killed.best, incident.killed.claims[0].start) == (1, killing)
+
+
+def test_a_record_without_a_day_takes_the_only_day_its_article_names() -> None:
+    text = (
+        "Franklin murder-suicide leaves two dead\n\n"
+        "Police say Parish opened fire at a house on Bridlewood Drive Monday night."
+    )
+    headline = draft(quote="Franklin murder-suicide leaves two dead", date_text=None,
+                     sub_event_type="attack_on_civilians", place="Franklin", country=None,
+                     perpetrators=[], targets=[], weapons=[])  # fmt: skip
+    published = datetime.date(2014, 2, 4)
+    incident = finalize(headline, Context(text, published, "r-1"))
+    assert (incident.date.text, incident.date.start) == ("Monday night", datetime.date(2014, 2, 3))
+    # With a second day in the article, the day is not the program's to choose.
+    twice = text + " He was charged on Tuesday."
+    assert finalize(headline, Context(twice, published, "r-1")).date.precision == "unknown"

@@ -429,6 +429,19 @@ def find_date_phrase(sentence: str) -> str | None:
     return match.group(0) if match else None
 
 
+def the_one_day(article: str, published: datetime.date | None) -> str | None:
+    """The article's first date phrase when every date phrase of the article resolves to
+    that same day, else None: news about one incident names its day, and at most other
+    words for it ("Monday night", "Monday"). Read on the GVA dev set's first 40
+    articles, where 20 name one day only: 19 of those days are GVA's."""
+    phrases = [match.group(0) for match in _DATE_PHRASE_RE.finditer(article)]
+    resolved = [resolve_date(phrase, published) for phrase in phrases]
+    days = {r.start for r in resolved if r.precision == "day"}
+    if len(days) != 1 or any(r.precision != "day" for r in resolved):
+        return None
+    return phrases[0]
+
+
 def parse_published(value: datetime.date | str | None) -> datetime.date | None:
     """A publication date from ``YYYY-MM-DD`` (or a `datetime.date`) in `PUBLISHED_YEARS`;
     InputError otherwise."""

@@ -35,7 +35,13 @@ from summarizer._text.counts import (
     one_person,
     parse_count,
 )
-from summarizer._text.dates import Precision, find_date_phrase, resolve_date
+from summarizer._text.dates import (
+    Precision,
+    ResolvedDate,
+    find_date_phrase,
+    resolve_date,
+    the_one_day,
+)
 from summarizer._text.dictionary import in_dictionary
 from summarizer._text.grounding import Alignment, Span, align, normalise, paragraph
 from summarizer._text.places import UNITED_STATES, state_after, state_name, state_within
@@ -551,6 +557,19 @@ def _date_text(draft: IncidentDraft, evidence: Grounded, its_paragraph: str) -> 
     return draft.date_text or find_date_phrase(evidence.text) or find_date_phrase(its_paragraph)
 
 
+def _date(
+    draft: IncidentDraft, evidence: Grounded, its_paragraph: str, context: Context
+) -> ResolvedDate:
+    """The day of `_date_text`, else the day the whole article names when it names only
+    one (`the_one_day`: the lede's "Monday night" of an article whose evidence sentence
+    is its headline), else unknown."""
+    resolved = resolve_date(_date_text(draft, evidence, its_paragraph), context.published)
+    one_day = the_one_day(context.text, context.published)
+    if resolved.precision != "unknown" or one_day is None:
+        return resolved
+    return resolve_date(one_day, context.published)
+
+
 def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     """Turn the model's `IncidentDraft` into a grounded, normalised `Incident`; None when
     it reports no incident of this article (`_evidence`)."""
@@ -565,7 +584,7 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     words = " ".join([its_paragraph, *(w.text for w in weapons)])
     sub_event_type = _sub_event_type(draft, words, context)
     location = _location(draft, context)
-    resolved = resolve_date(_date_text(draft, evidence, its_paragraph), context.published)
+    resolved = _date(draft, evidence, its_paragraph, context)
     perpetrators = _ground_all(draft.perpetrators, context, "perpetrator")
     victims = _ground_all(draft.victims, context, "victim")
     killed = combine_claims(_claims(draft.killed, context, "killed"))
