@@ -156,7 +156,7 @@ class Step:
     total: int
     doc_id: str
     seconds: float
-    templates: int
+    records: int  # what the document gave: its templates (MUC-4) or records
     error: str | None
 
 

@@ -32,6 +32,7 @@ from summarizer.cli._options import (
     with_settings_options,
 )
 from summarizer.cli._progress import progress_bar
+from summarizer.schemas._muc4 import Template
 from summarizer.schemas._registry import resolve_schema
 from summarizer.schemas._relevance import fit_gold
 from summarizer.schemas._word_lists import fit_word_lists
@@ -40,9 +41,10 @@ from summarizer.schemas._word_lists import fit_word_lists
 class _Display:
     """A run's progress on stderr, as `summarizer._eval.runner.Reporter` wants it."""
 
-    def __init__(self) -> None:
+    def __init__(self, noun: str) -> None:
         self._console = Console(stderr=True)
         self._bar: Progress | None = None
+        self._noun = noun  # what a document gives: MUC-4 templates, else records
 
     def _say(self, line: str) -> None:
         self._console.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -66,7 +68,7 @@ class _Display:
         else:
             self._say(
                 f"summarizer: [{step.position}/{step.total}] {step.doc_id}: "
-                f"{step.templates} template(s), {step.seconds:.1f} s"
+                f"{step.records} {self._noun}(s), {step.seconds:.1f} s"
             )
 
     def stop(self) -> None:
@@ -131,7 +133,7 @@ def eval_run(
     with reported(debug):
         settings = options.load()
         chosen = resolve_schema(schema, str(prompt) if prompt else None)
-        display = _Display()
+        display = _Display("template" if chosen.record_model is Template else "record")
         try:
             logprobs = needs_log_probabilities(chosen, settings)
             metrics = run_eval(
