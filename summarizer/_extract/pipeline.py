@@ -1,6 +1,6 @@
 """The path of one article: prompt -> LLM -> validated items -> finalized records.
 
-Two strategies, the same for every schema:
+Three strategies, the same for every schema:
 
 - ``staged``: one call lists the incidents, each with a quote that anchors it; then
   one call per incident (mentions of one name grouped, `_grouped`) fills the schema
@@ -17,7 +17,7 @@ Two strategies, the same for every schema:
   news tells of one incident, which one call reads as well as the stages do at a third
   of the calls; an article of several incidents gets the stages' focused fills.
 
-Before either, a schema with a relevance classifier (`Schema.relevance`)
+Before any of them, a schema with a relevance classifier (`Schema.relevance`)
 skips an article it finds unlikely to report any incident: no call is made for it.
 
 Each schema names the strategy it is best served by (``incident``: adaptive, ``muc4``:
