@@ -180,10 +180,11 @@ def prompt_version(schema: Schema, settings: Settings) -> str:
     ``relevance@0`` when every article is read): they change results as much as a
     prompt does, and a batch store or an `eval run` folder keys its results on this."""
     strategy = strategy_for(schema, settings)
-    names = [schema.single_prompt or schema.fill_prompt] if strategy != "staged" else []
+    names = [] if strategy == "staged" else [schema.single_prompt or schema.fill_prompt]
     if strategy != "single":
-        names += [schema.list_prompt, schema.fill_prompt, schema.figures_prompt or ""]
-    names = list(dict.fromkeys(name for name in names if name))
+        names += [schema.list_prompt, schema.fill_prompt]
+        names += [schema.figures_prompt] if schema.figures_prompt else []
+    names = list(dict.fromkeys(names))  # adaptive without a one-call prompt: the fill's once
     if settings.require_grounding:
         names.append(REGROUND_PROMPT)
     parts = [load_prompt(name).id for name in names]
@@ -342,12 +343,12 @@ def extract(
         if strategy == "adaptive" and len(found.records) > 1:
             # The first reading's records and warnings give way to the stages' reading.
             again = _records(article, schema, llm, "staged", settings, usage, published)
-            note = (
+            again.warnings.insert(
+                0,
                 f"one call found {len(found.records)} incidents; the article was read "
-                "again in stages, one call per incident"
+                "again in stages, one call per incident",
             )
-            found = Records(again.records, [note, *again.warnings], again.looked_up,
-                            again.grounded)  # fmt: skip
+            found = again
     return Document(
         source=article.source,
         article_id=article.digest,
@@ -373,6 +374,14 @@ class Records:
     looked_up: int = 0
     grounded: int = 0
 
+    def add(self, record: BaseModel | None, context: Context) -> None:
+        """One item's record (None: no record) with what its `Context` warned of and found."""
+        if record is not None:
+            self.records.append(record)
+        self.warnings.extend(context.warnings)
+        self.looked_up += context.looked_up
+        self.grounded += context.found
+
 
 def _records(
     article: Article, schema: Schema, llm: LLMClient, strategy: Strategy, settings: Settings,
@@ -394,10 +403,8 @@ def _records(
             continue
         seen.add(key)
         record_id = f"{article.digest}-{len(found.records) + 1}"
-        record = _finalized(reading, record_id, article, schema, llm, settings, usage,
-                            published, found)  # fmt: skip
-        if record is not None:
-            found.records.append(record)
+        found.add(*_finalized(reading, record_id, article, schema, llm, settings, usage,
+                              published))  # fmt: skip
     combined = schema.combine(found.records, article.text)
     if len(combined) < len(found.records):
         warnings.append(
@@ -410,11 +417,11 @@ def _records(
 
 def _finalized(
     reading: Reading, record_id: str, article: Article, schema: Schema, llm: LLMClient,
-    settings: Settings, usage: Usage, published: date | None, found: Records,
-) -> BaseModel | None:  # fmt: skip
+    settings: Settings, usage: Usage, published: date | None,
+) -> tuple[BaseModel | None, Context]:  # fmt: skip
     """The record of one item (`Schema.finalize`), asked again for the article's words
-    when `settings.require_grounding` and some are missing; its warnings and grounding
-    tally added to `found`'s."""
+    when `settings.require_grounding` and some are missing, and the `Context` that holds
+    its warnings and grounding tally."""
     where = {"anchor": reading.anchor, "passages": reading.passages}
     context = Context(article.text, published, record_id, **where)
     record = schema.finalize(reading.item, context)
@@ -422,7 +429,4 @@ def _finalized(
         item = reground(reading.item, context.missing, reading.read, llm, usage)
         context = Context(article.text, published, record_id, **where, strict=True)
         record = schema.finalize(item, context)
-    found.warnings.extend(context.warnings)
-    found.looked_up += context.looked_up
-    found.grounded += context.found
-    return record
+    return record, context

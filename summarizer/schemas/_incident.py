@@ -564,10 +564,10 @@ def _date(
     one (`the_one_day`: the lede's "Monday night" of an article whose evidence sentence
     is its headline), else unknown."""
     resolved = resolve_date(_date_text(draft, evidence, its_paragraph), context.published)
-    one_day = the_one_day(context.text, context.published)
-    if resolved.precision != "unknown" or one_day is None:
+    if resolved.precision != "unknown":
         return resolved
-    return resolve_date(one_day, context.published)
+    one_day = the_one_day(context.text, context.published)
+    return resolved if one_day is None else resolve_date(one_day, context.published)
 
 
 def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
@@ -585,8 +585,6 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     sub_event_type = _sub_event_type(draft, words, context)
     location = _location(draft, context)
     resolved = _date(draft, evidence, its_paragraph, context)
-    perpetrators = _ground_all(draft.perpetrators, context, "perpetrator")
-    victims = _ground_all(draft.victims, context, "victim")
     killed = combine_claims(_claims(draft.killed, context, "killed"))
     injured = combine_claims(_claims(draft.injured, context, "injured"))
     return Incident(
@@ -597,9 +595,9 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
         modality=draft.modality,
         date=EventDate(**resolved.__dict__),
         location=location,
-        perpetrators=perpetrators,
+        perpetrators=_ground_all(draft.perpetrators, context, "perpetrator"),
         targets=_ground_all(draft.targets, context, "target"),
-        victims=victims,
+        victims=_ground_all(draft.victims, context, "victim"),
         weapons=weapons,
         killed=killed,
         injured=injured,
