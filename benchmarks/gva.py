@@ -121,6 +121,8 @@ def _summary(name: str, metrics: dict[str, Any], article_tokens: dict[str, int])
         "config": name,
         "documents": metrics["documents"],
         **{check: f"{100 * score[check]:.0f}%" for check in CHECKS},
+        "state_where_written": f"{100 * score['state_where_written']:.0f}%",
+        "state_written": score["state_written"],
         "records_per_article": score["records_per_article"],
         "evidence_not_in_article": score["evidence_not_in_article"],
         "values_from_prompt": score["values_from_prompt"],

@@ -14,7 +14,7 @@ from summarizer import LLMClient, Settings
 from summarizer._eval.runner import PREDICTIONS, run_eval
 from summarizer._llm.prompting import prompt_words
 from summarizer._scoring.gva import CHECKS, score, score_article
-from summarizer._text.places import state_after, state_name, state_within
+from summarizer._text.places import state_after, state_name, state_within, writes_state
 from summarizer.schemas._incident import SCHEMA
 
 from .test_llm import completion
@@ -104,6 +104,28 @@ def test_a_figure_outside_the_evidence_paragraph_is_counted() -> None:
 def test_scores_are_shares_of_articles_and_a_missing_prediction_counts_as_no_record() -> None:
     scores = score({"a": EVENT, "b": EVENT}, {"a": [record()]}, {"a": TEXT, "b": TEXT})
     assert (scores["one_record"], scores["killed"], scores["no_record"]) == (0.5, 0.5, 1)
+
+
+def test_the_state_is_also_scored_among_the_articles_that_write_it() -> None:
+    unwritten = {**EVENT, "place": {**EVENT["place"], "admin1": "Alabama"}}
+    golds = {"a": EVENT, "b": unwritten}
+    scores = score(golds, {"a": [record()], "b": [record()]}, {"a": TEXT, "b": TEXT})
+    # "Miss." is Mississippi; the second article never writes Alabama.
+    assert (scores["state"], scores["state_where_written"], scores["state_written"]) == (
+        0.5, 1.0, 1
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("state", "text", "written"),
+    [("Mississippi", "STARKVILLE, Miss. (AP)", True), ("Arkansas", "JONESBORO, AR —", True),
+     ("Indiana", "a man from Indiana", True), ("Indiana", "Indianapolis police", False),
+     ("Oregon", "a shooting, or worse", False)],
+)  # fmt: skip
+def test_a_state_is_written_by_its_name_or_an_abbreviation_after_a_comma(
+    state: str, text: str, written: bool
+) -> None:
+    assert writes_state(state, text) is written
 
 
 @pytest.mark.parametrize(

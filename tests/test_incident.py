@@ -271,18 +271,39 @@ def test_a_figure_given_twice_in_other_words_is_one_claim() -> None:
     assert [(c.text, c.claimant) for c in incident.killed.claims] == [("over 35 people", None)]
 
 
-def test_a_figure_from_a_sentence_about_the_other_kind_of_casualties_is_refused() -> None:
+def test_a_figure_filed_under_the_other_kind_counts_as_its_sentence_tells() -> None:
     incident, warnings = run(draft(
         killed=[FigureDraft(phrase="159 people", said_by=None)],
         injured=[FigureDraft(phrase="around 160", said_by=None)],
-    ))  # fmt: skip
-    # "In total, 159 people were injured": no figure of killed. "killing over 35 people
-    # and injuring around 160" speaks of both: its figures pass either way.
+    ), quotes=("159 people were injured",))  # fmt: skip
+    # "In total, 159 people were injured": a figure of injured whatever the model said.
     assert incident.killed is None
-    assert incident.injured is not None and incident.injured.best == 160
-    assert "r-1: killed '159 people' stands in a sentence about the other kind" in " ".join(
-        warnings
+    assert incident.injured is not None
+    assert [claim.best for claim in incident.injured.claims] == [159, 160]
+    assert "r-1: killed '159 people' counted as injured, as its sentence tells" in warnings
+
+
+@pytest.mark.parametrize(
+    ("text", "filed", "counted"),
+    [
+        ("Police seek the man who shot six people at an Easter party.", "killed", "injured"),
+        ("Four men were wounded in the attack on Monday.", "killed", "injured"),
+        ("Two people died in the attack on Monday.", "injured", "killed"),
+        ("Two people were shot dead in the attack on Monday.", "injured", "killed"),
+        ("Gunfire killed two and wounded three people on Monday.", "killed", "killed"),
+    ],
+)
+def test_people_shot_and_not_said_to_have_died_are_injured(
+    text: str, filed: str, counted: str
+) -> None:
+    phrase = next(
+        words for words in ("six people", "Four men", "Two people", "two") if words in text
     )
+    shot = houston(text, place=None, **{filed: [FigureDraft(phrase=phrase, said_by=None)]})
+    (record,) = finalized_in(text, shot)
+    assert getattr(record, counted) is not None
+    other = "injured" if counted == "killed" else "killed"
+    assert getattr(record, other) is None
 
 
 # --- Where: the region and country as the article writes them ---------------------------

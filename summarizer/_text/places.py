@@ -83,3 +83,11 @@ def state_within(place: str) -> tuple[str, str] | None:
         return after_comma.group(1), _BY_FORM.get(written) or _BY_FORM[f"{written}."]
     after_space = re.match(rf"^(.+?)\s+({_NAMES})\.?$", text)
     return (after_space.group(1), after_space.group(2)) if after_space else None
+
+
+def writes_state(state: str, text: str) -> bool:
+    """True when `text` writes `state`: its full name, or an abbreviation after a comma
+    ("Starkville, Miss.", "JONESBORO, AR"). What a record may take from the article."""
+    forms = [form for form in _STATES.get(state, ()) if form]
+    after_comma = any(re.search(rf",\s+{re.escape(form)}(?![A-Za-z])", text) for form in forms)
+    return after_comma or re.search(rf"\b{re.escape(state)}\b", text) is not None

@@ -373,6 +373,45 @@ def _other_kind(kind: CasualtyKind, found: Grounded, context: Context) -> bool:
     return kind not in kinds if kinds else not _HARMED.search(sentence)
 
 
+def _paragraphs(text: str, values: list[Grounded | None]) -> tuple[tuple[int, int], ...]:
+    """The paragraphs where `values` found in `text` stand, once each."""
+    starts = (v.start for v in values if v is not None and v.start is not None)
+    return tuple(dict.fromkeys(paragraph(text, start) for start in starts))
+
+
+def _by_kind(draft: IncidentDraft, context: Context) -> dict[CasualtyKind, list[FigureDraft]]:
+    """The model's figures filed under the kind their sentence in the article speaks of.
+
+    A small model files "four men were wounded" under killed, or "six people" under
+    killed from "the person who shot six people"; the article's words decide: a sentence
+    of one kind only files the figure there, and people shot or hit in a sentence that
+    says nothing of death are injured (as the Gun Violence Archive counts them). A
+    sentence of both kinds, or of neither, leaves the model's choice (`_claims` judges it).
+    """
+    filed: dict[CasualtyKind, list[FigureDraft]] = {"killed": [], "injured": []}
+    for kind, figures in (("killed", draft.killed), ("injured", draft.injured)):
+        for figure in figures:
+            filed[_kind_said(figure, cast(CasualtyKind, kind), context)].append(figure)
+    return filed
+
+
+def _kind_said(figure: FigureDraft, kind: CasualtyKind, context: Context) -> CasualtyKind:
+    """The kind of casualties the sentence of `figure` speaks of (see `_by_kind`)."""
+    grounded = _ground_figure(figure.phrase, context, kind) if _count(figure.phrase) else None
+    if grounded is None or grounded[0].start is None or grounded[0].end is None:
+        return kind
+    sentence = _sentence(context.text, grounded[0].start, grounded[0].end)
+    kinds = casualty_kinds(sentence)
+    other: CasualtyKind = "injured" if kind == "killed" else "killed"
+    harmed_alive = kind == "killed" and not kinds and _HARMED.search(sentence) is not None
+    if kinds != {other} and not harmed_alive:
+        return kind
+    context.warnings.append(
+        f"{context.record_id}: {kind} {figure.phrase!r} counted as {other}, as its sentence tells"
+    )
+    return other
+
+
 def _in_passage(found: Grounded, context: Context) -> bool:
     """True when `found` lies in a paragraph that tells of the incident: its evidence's,
     or one the listing quoted for it. A figure elsewhere in the article belongs to
@@ -585,8 +624,15 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     sub_event_type = _sub_event_type(draft, words, context)
     location = _location(draft, context)
     resolved = _date(draft, evidence, its_paragraph, context)
-    killed = combine_claims(_claims(draft.killed, context, "killed"))
-    injured = combine_claims(_claims(draft.injured, context, "injured"))
+    perpetrators = _ground_all(draft.perpetrators, context, "perpetrator")
+    targets = _ground_all(draft.targets, context, "target")
+    victims = _ground_all(draft.victims, context, "victim")
+    context.passages += _paragraphs(
+        context.text, [location.text, *perpetrators, *targets, *victims, *weapons]
+    )
+    figures = _by_kind(draft, context)
+    killed = combine_claims(_claims(figures["killed"], context, "killed"))
+    injured = combine_claims(_claims(figures["injured"], context, "injured"))
     return Incident(
         id=context.record_id,
         event_type=EVENT_TYPE[sub_event_type],
@@ -595,9 +641,9 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
         modality=draft.modality,
         date=EventDate(**resolved.__dict__),
         location=location,
-        perpetrators=_ground_all(draft.perpetrators, context, "perpetrator"),
-        targets=_ground_all(draft.targets, context, "target"),
-        victims=_ground_all(draft.victims, context, "victim"),
+        perpetrators=perpetrators,
+        targets=targets,
+        victims=victims,
         weapons=weapons,
         killed=killed,
         injured=injured,
