@@ -101,6 +101,14 @@ def test_a_figure_outside_the_evidence_paragraph_is_counted() -> None:
     assert score_article(EVENT, [far], TEXT, prompt_words())["figures_outside_passage"] == 1
 
 
+def test_a_merged_records_figure_stands_in_the_paragraph_of_its_more_evidence() -> None:
+    vigil = grounded("A vigil for the victim drew 200 people")
+    far = record(killed=count("200 people", 200))
+    assert score_article(EVENT, [far], TEXT, prompt_words())["figures_outside_passage"] == 1
+    merged = far | {"more_evidence": [vigil]}
+    assert score_article(EVENT, [merged], TEXT, prompt_words())["figures_outside_passage"] == 0
+
+
 def test_scores_are_shares_of_articles_and_a_missing_prediction_counts_as_no_record() -> None:
     scores = score({"a": EVENT, "b": EVENT}, {"a": [record()]}, {"a": TEXT, "b": TEXT})
     assert (scores["one_record"], scores["killed"], scores["no_record"]) == (0.5, 0.5, 1)

@@ -233,6 +233,10 @@ def finalized(*drafts: IncidentDraft, published=datetime.date(2023, 12, 30)) -> 
 def test_one_incident_told_twice_becomes_one_record() -> None:
     [merged] = combine(finalized(HEADLINE, PARAGRAPH), TEXT)
     assert merged.id == "r-1" and merged.evidence.text.startswith("Ukraine strikes back")
+    # The second record's evidence is kept, where its figure "over 12 people" stands.
+    [also] = merged.more_evidence
+    assert also == finalized(PARAGRAPH)[0].evidence
+    assert paragraph(TEXT, also.start) == paragraph(TEXT, merged.killed.claims[1].start)
     assert merged.date.start == datetime.date(2023, 12, 30)  # taken from the second
     assert [(c.text, c.best) for c in merged.killed.claims] == [
         ("at least 14", 14),
@@ -412,6 +416,31 @@ def test_people_named_in_full_are_counted_one_each(phrase: str, best: int | None
     (record,) = finalized_in(text, shot)
     count = getattr(record, kind)
     assert (count.best if count else None) == best
+
+
+EASTER = (
+    "6 shot at Easter party in Montgomery\n\n"
+    "Police in suburban Montgomery are looking for the person who shot six people early "
+    "Sunday.\n\n"
+    "The victims were shot in a garage and taken to the hospital.\n\n"
+    "Last year, three people were shot at a party on the same street."
+)
+
+
+@pytest.mark.parametrize(
+    ("quote", "phrase", "best"),
+    [
+        ("6 shot at Easter party in Montgomery", "six people", 6),  # the lede's figure
+        ("The victims were shot in a garage and taken to the hospital.", "six people", None),
+        ("6 shot at Easter party in Montgomery", "three people", None),  # last year's
+    ],
+)
+def test_a_record_told_in_the_opening_takes_its_figures_from_headline_and_lede(
+    quote: str, phrase: str, best: int | None
+) -> None:
+    shot = houston(quote, place=None, injured=[FigureDraft(phrase=phrase, said_by=None)])
+    (record,) = finalized_in(EASTER, shot)
+    assert (record.injured.best if record.injured else None) == best
 
 
 def test_a_figure_whose_sentence_tells_of_no_harm_is_refused() -> None:

@@ -116,6 +116,7 @@ def to_markdown(document: Document) -> str:
                 f"- **Killed**: {_count(record['killed'])}",
                 f"- **Injured**: {_count(record['injured'])}",
                 f"- **Evidence**: “{record['evidence']['text']}”",
+                *(f"- **Also told**: “{e['text']}”" for e in record.get("more_evidence", [])),
                 "",
             ]
         else:

@@ -79,8 +79,10 @@ def _claims(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 
 def _other_values(record: Mapping[str, Any]) -> Iterable[Mapping[str, Any]]:
-    """The record's values looked up in the article, but its claims."""
+    """The record's values looked up in the article, but its claims (its evidence, and
+    the evidence of the records merged into it, among them)."""
     yield record["evidence"]
+    yield from record.get("more_evidence", [])
     if record["location"].get("text"):
         yield record["location"]["text"]
     for role in ("perpetrators", "targets", "victims", "weapons"):

@@ -186,6 +186,9 @@ class Incident(BaseModel):
     killed: Count | None
     injured: Count | None
     evidence: Grounded
+    # The evidence of the records merged into this one: the article's other sentences
+    # that report the same incident, where the figures they brought stand.
+    more_evidence: list[Grounded] = []
 
 
 def blank_incident(record_id: str, evidence: Grounded) -> Incident:
@@ -397,7 +400,8 @@ def _by_kind(draft: IncidentDraft, context: Context) -> dict[CasualtyKind, list[
 
 def _kind_said(figure: FigureDraft, kind: CasualtyKind, context: Context) -> CasualtyKind:
     """The kind of casualties the sentence of `figure` speaks of (see `_by_kind`)."""
-    grounded = _ground_figure(figure.phrase, context, kind) if _count(figure.phrase) else None
+    counts_people = _count(figure.phrase) and not _NOT_PEOPLE & set(figure.phrase.lower().split())
+    grounded = _ground_figure(figure.phrase, context, kind) if counts_people else None
     if grounded is None or grounded[0].start is None or grounded[0].end is None:
         return kind
     sentence = _sentence(context.text, grounded[0].start, grounded[0].end)
@@ -630,6 +634,7 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     context.passages += _paragraphs(
         context.text, [location.text, *perpetrators, *targets, *victims, *weapons]
     )
+    context.passages += _opening_of(evidence, context.text)
     figures = _by_kind(draft, context)
     killed = combine_claims(_claims(figures["killed"], context, "killed"))
     injured = combine_claims(_claims(figures["injured"], context, "injured"))
@@ -704,11 +709,29 @@ def _same_incident(one: Incident, other: Incident, lede: tuple[int, int]) -> boo
 
 # Fewer words make a line of page furniture (a close button, "Share this"), not a headline.
 LEDE_WORDS = 4
+_LINE = re.compile(r"[^\n]+")
+
+
+def _opening_of(evidence: Grounded, text: str) -> tuple[tuple[int, int], ...]:
+    """The headline and the lede (`_opening`) when `evidence` stands in one of them, else
+    none: both tell of the article's main incident, the lede with its figures ("6 shot at
+    Easter party", then "the person who shot six people at an Easter party")."""
+    opening = _opening(text)
+    return opening if any(_within(evidence, part) for part in opening) else ()
+
+
+def _opening(text: str) -> tuple[tuple[int, int], ...]:
+    """The headline (`_lede`) and the first paragraph after it that ends a sentence."""
+    headline = _lede(text)
+    for match in _LINE.finditer(text, headline[1]):
+        if len(match.group().split()) >= LEDE_WORDS and match.group().rstrip()[-1] in '."”':
+            return (headline, match.span())
+    return (headline,)
 
 
 def _lede(text: str) -> tuple[int, int]:
     """The article's first paragraph of `LEDE_WORDS` words or more: its headline or lede."""
-    for match in re.finditer(r"[^\n]+", text):
+    for match in _LINE.finditer(text):
         if len(match.group().split()) >= LEDE_WORDS:
             return match.span()
     return (0, 0)
@@ -754,9 +777,9 @@ def _merged_count(one: Count | None, other: Count | None) -> Count | None:
 
 
 def _merged(one: Incident, other: Incident) -> Incident:
-    """`one` (found first) completed by `other`: its type, summary and evidence stay;
-    a date or place it lacks is taken from `other`; actors, targets, weapons and claims
-    of both are kept, each once."""
+    """`one` (found first) completed by `other`: its type, summary and evidence stay
+    (`other`'s evidence joins `more_evidence`); a date or place it lacks is taken from
+    `other`; actors, targets, weapons and claims of both are kept, each once."""
     location = Location(
         **{
             key: getattr(one.location, key) or getattr(other.location, key)
@@ -773,6 +796,7 @@ def _merged(one: Incident, other: Incident) -> Incident:
             },
             "killed": _merged_count(one.killed, other.killed),
             "injured": _merged_count(one.injured, other.injured),
+            "more_evidence": _union(one.more_evidence, [other.evidence, *other.more_evidence]),
         }
     )
 

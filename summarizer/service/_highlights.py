@@ -16,6 +16,7 @@ from typing import Any
 # The roles an editor sees, each with its own colour and underline pattern (review.css).
 ROLE_OF_FIELD = {
     "evidence": "evidence",
+    "more_evidence": "evidence",
     "location": "place",
     "perpetrators": "actors",
     "targets": "targets",
@@ -65,6 +66,8 @@ def grounded_values(record: dict[str, Any]) -> Iterator[tuple[str, str, dict[str
     evidence = record.get("evidence")
     if isinstance(evidence, dict):
         yield "evidence", "evidence", evidence
+    for index, value in enumerate(record.get("more_evidence") or []):
+        yield "more_evidence", f"more_evidence.{index}", value
     place = (record.get("location") or {}).get("text")
     if isinstance(place, dict):
         yield "location", "place", place
