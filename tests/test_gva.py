@@ -14,7 +14,13 @@ from summarizer import LLMClient, Settings
 from summarizer._eval.runner import PREDICTIONS, run_eval
 from summarizer._llm.prompting import prompt_words
 from summarizer._scoring.gva import CHECKS, score, score_article
-from summarizer._text.places import state_after, state_name, state_within, writes_state
+from summarizer._text.places import (
+    dateline_state,
+    state_after,
+    state_name,
+    state_within,
+    writes_state,
+)
 from summarizer.schemas._incident import SCHEMA
 
 from .test_llm import completion
@@ -157,6 +163,23 @@ def test_a_state_is_read_from_its_name_or_abbreviations(written: str, state: str
 )
 def test_the_state_after_a_place_is_read_only_as_written(place, text, state) -> None:
     assert state_after(place, text) == state
+
+
+@pytest.mark.parametrize(
+    ("text", "state"),
+    [
+        (
+            "Kokomo bar shooting\n\nINDIANAPOLIS, Ind. (June 15, 2014) \u2014 Police in Kokomo",
+            "Indiana",
+        ),
+        ("Four shot\n\nBUFFALO, N.Y. - Four men were shot", "New York"),
+        ("Strike\n\nKYIV, Ukraine (AP) \u2014 Russia launched", None),  # no US state
+        ("A man from DALLAS, TX - the police said", None),  # not at a line's start
+        ("Shooting\n\n" + "x " * 400 + "\nBUFFALO, N.Y. - Four", None),  # too far down
+    ],
+)
+def test_the_datelines_state_is_read_at_the_top_of_the_article(text: str, state) -> None:
+    assert dateline_state(text) == state
 
 
 # --- eval run with the incident schema, on a fake endpoint -----------------------------

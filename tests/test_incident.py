@@ -328,6 +328,17 @@ def test_the_state_is_read_after_the_place_and_the_country_follows_it() -> None:
     )  # fmt: skip
 
 
+def test_a_place_without_a_state_of_its_own_takes_the_datelines() -> None:
+    text = "Bar shooting\n\nINDIANAPOLIS, Ind. \u2014 Four people were shot at a bar in Kokomo."
+    shot = draft(quote="Four people were shot at a bar in Kokomo.", place="Kokomo",
+                 sub_event_type="attack_on_civilians", country=None,
+                 perpetrators=[], targets=[], weapons=[])  # fmt: skip
+    location = finalize(shot, Context(text=text, published=None, record_id="r-1")).location
+    assert (location.place, location.admin1, location.country) == (
+        "Kokomo", "Indiana", "United States"
+    )  # fmt: skip
+
+
 def test_a_region_as_written_is_kept_and_a_country_the_article_lacks_is_not() -> None:
     incident, warnings = run(draft(place="Belgorod", region="Belgorod", country="France"))
     assert (incident.location.admin1, incident.location.country) == ("Belgorod", None)
@@ -441,6 +452,15 @@ def test_a_record_told_in_the_opening_takes_its_figures_from_headline_and_lede(
     shot = houston(quote, place=None, injured=[FigureDraft(phrase=phrase, said_by=None)])
     (record,) = finalized_in(EASTER, shot)
     assert (record.injured.best if record.injured else None) == best
+
+
+def test_a_person_counted_is_found_without_the_models_article() -> None:
+    text = "9-year-old dead after shooting\n\nA 9-year old was found dead after being shot."
+    shot = houston(text.split("\n")[0], place=None,
+                   killed=[FigureDraft(phrase="the 9-year-old boy", said_by=None)])  # fmt: skip
+    (record,) = finalized_in(text, shot)
+    assert record.killed is not None
+    assert (record.killed.best, record.killed.claims[0].text) == (1, "9-year-old")
 
 
 def test_a_figure_whose_sentence_tells_of_no_harm_is_refused() -> None:

@@ -91,3 +91,20 @@ def writes_state(state: str, text: str) -> bool:
     forms = [form for form in _STATES.get(state, ()) if form]
     after_comma = any(re.search(rf",\s+{re.escape(form)}(?![A-Za-z])", text) for form in forms)
     return after_comma or re.search(rf"\b{re.escape(state)}\b", text) is not None
+
+
+# A dateline: a town in capitals, its state, maybe the agency, then a dash, at the start
+# of a line near the top ("STARKVILLE, Miss. (AP) —", "BUFFALO, N.Y. -").
+_DATELINE = re.compile(
+    rf"(?m)^\W{{0,3}}[A-Z][A-Z.'\- ]{{2,}}[A-Z.],\s+({_FORMS})\s*(?:\([^)\n]*\)\s*)?[\u2014\u2013-]"
+)
+# Where a dateline stands: after the headline and a photo caption or two.
+DATELINE_WITHIN = 600
+
+
+def dateline_state(text: str) -> str | None:
+    """The state of the article's dateline, or None. On GVA dev, 55 of 300 articles
+    have one, and its state is the incident's in all 55 (its town in 44: a story filed
+    from Indianapolis tells of Kokomo), so a record takes the state, never the town."""
+    match = _DATELINE.search(text[:DATELINE_WITHIN])
+    return _BY_FORM[match.group(1)] if match else None

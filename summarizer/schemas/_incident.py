@@ -44,7 +44,13 @@ from summarizer._text.dates import (
 )
 from summarizer._text.dictionary import in_dictionary
 from summarizer._text.grounding import Alignment, Span, align, normalise, paragraph
-from summarizer._text.places import UNITED_STATES, state_after, state_name, state_within
+from summarizer._text.places import (
+    UNITED_STATES,
+    dateline_state,
+    state_after,
+    state_name,
+    state_within,
+)
 from summarizer.schemas._base import Context, Schema, merge_repeats
 
 SubEventType = Literal[
@@ -313,14 +319,16 @@ def _ground_figure(
     """The figure as the article states it: its span, and the numbers parsed from that span.
 
     The model's phrase may carry words the article does not ("at least 14 people" for
-    "killing at least 14"), so shorter prefixes are tried while they still hold a number.
+    "killing at least 14"), so shorter prefixes are tried while they still hold a number,
+    then those of the phrase without its article ("the 9-year-old boy": "9-year-old").
     The numbers come from the article's words, and must equal the phrase's: a fuzzy
     match of "at least 14" onto "at least 12" is refused.
     """
     words = phrase.split()
     wanted = _count(phrase)
-    for size in range(len(words), 0, -1):
-        candidate = " ".join(words[:size])
+    # "the 9-year-old boy" where the article says "a 9-year old ... 9-year-old dead".
+    bare = words[1:] if len(words) > 1 and words[0].lower() in _DETERMINERS else []
+    for candidate in _prefixes(words) + _prefixes(bare):
         found = _locate_in_passage(candidate, context, kind) or _locate(candidate, context)
         if found is None:
             continue
@@ -328,6 +336,14 @@ def _ground_figure(
         if stated is not None and wanted is not None and stated.best == wanted.best:
             return found, stated
     return None
+
+
+_DETERMINERS = frozenset({"the", "a", "an"})
+
+
+def _prefixes(words: list[str]) -> list[str]:
+    """`words` joined, then without their last word, and so on down to the first."""
+    return [" ".join(words[:size]) for size in range(len(words), 0, -1)]
 
 
 def _locate_in_passage(value: str, context: Context, kind: CasualtyKind) -> Grounded | None:
@@ -541,8 +557,9 @@ def _sub_event_type(draft: IncidentDraft, words: str, context: Context) -> SubEv
 def _location(draft: IncidentDraft, context: Context) -> Location:
     """The place as written (a state written with it, "Bokoshe, Ark", is taken off it);
     the region as written (a US state by its name: "Miss." is Mississippi), else that
-    state, else the state the article writes after the place ("STARKVILLE, Miss."); the
-    country when the article names it, or the United States for a state."""
+    state, else the state the article writes after the place ("STARKVILLE, Miss."), else
+    its dateline's ("INDIANAPOLIS, Ind. —" for Kokomo); the country when the article
+    names it, or the United States for a state."""
     place = _ground(draft.place, context, "place") if draft.place else None
     region = _ground(draft.region, context, "region") if draft.region else None
     within = state_within(place.text) if place is not None and place.start is not None else None
@@ -554,9 +571,9 @@ def _location(draft: IncidentDraft, context: Context) -> Location:
     elif within is not None:
         admin1 = within[1]
     elif place is not None and place.start is not None:
-        admin1 = state_after(place.text, context.text)
+        admin1 = state_after(place.text, context.text) or dateline_state(context.text)
     else:
-        admin1 = None
+        admin1 = dateline_state(context.text)
     return Location(
         text=place,
         place=place.text if place else None,
