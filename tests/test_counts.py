@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._text.counts import ParsedCount, Qualifier, one_person, parse_count
+from summarizer._text.counts import (
+    ParsedCount,
+    Qualifier,
+    casualty_kinds,
+    one_person,
+    parse_count,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_PATH = REPO / "seeds" / "belgorod_strike.txt"
@@ -390,3 +396,13 @@ def test_count_across_the_first_read_slice(pad: int) -> None:
 def test_one_person_named_alone_counts_one(phrase: str, best: int | None) -> None:
     counted = one_person(phrase)
     assert (counted.best if counted else None) == best
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kinds"),
+    [("A man was fatally shot on Monday.", {"killed"}), ("Two were hurt.", {"injured"}),
+     ("Four teens shot, one fatally, two wounded", {"killed", "injured"}),
+     ("Six people were shot at a party.", set())],
+)  # fmt: skip
+def test_a_sentence_tells_which_kinds_of_casualties_it_speaks_of(sentence: str, kinds) -> None:
+    assert casualty_kinds(sentence) == kinds

@@ -30,8 +30,9 @@ class Context:
     published: date | None
     record_id: str
     anchor: Span | None = None
-    # The paragraphs (start, end) where the listing found the incident told; a figure
-    # of the incident must stand in one of them or in its evidence's paragraph.
+    # The paragraphs (start, end) that tell of the incident: where the listing quoted it,
+    # then, added by `finalize`, where its values stand and the headline and lede when
+    # its evidence is there; a figure must stand in one of them or in its evidence's.
     passages: tuple[tuple[int, int], ...] = ()
     # Strict: a value the article does not contain is removed, not kept unaligned
     # (the second pass of --require-grounding).

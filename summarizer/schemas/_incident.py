@@ -358,7 +358,8 @@ def _locate_in_passage(value: str, context: Context, kind: CasualtyKind) -> Grou
 
 
 def _passages(context: Context) -> list[tuple[int, int]]:
-    """The paragraphs that tell of the incident: its evidence's, then the listing's."""
+    """The paragraphs that tell of the incident: its evidence's, then those in
+    `Context.passages` (the listing's quotes', its values', the opening's)."""
     own = []
     if context.anchor is not None and context.anchor.start is not None:
         own.append(paragraph(context.text, context.anchor.start))
@@ -416,7 +417,8 @@ def _by_kind(draft: IncidentDraft, context: Context) -> dict[CasualtyKind, list[
 
 def _kind_said(figure: FigureDraft, kind: CasualtyKind, context: Context) -> CasualtyKind:
     """The kind of casualties the sentence of `figure` speaks of (see `_by_kind`)."""
-    counts_people = _count(figure.phrase) and not _NOT_PEOPLE & set(figure.phrase.lower().split())
+    words = set(figure.phrase.lower().split())
+    counts_people = _count(figure.phrase) is not None and not _NOT_PEOPLE & words
     grounded = _ground_figure(figure.phrase, context, kind) if counts_people else None
     if grounded is None or grounded[0].start is None or grounded[0].end is None:
         return kind
@@ -433,9 +435,9 @@ def _kind_said(figure: FigureDraft, kind: CasualtyKind, context: Context) -> Cas
 
 
 def _in_passage(found: Grounded, context: Context) -> bool:
-    """True when `found` lies in a paragraph that tells of the incident: its evidence's,
-    or one the listing quoted for it. A figure elsewhere in the article belongs to
-    another incident or to nothing ("three" in a Wichita story is no car bomb's toll)."""
+    """True when `found` lies in a paragraph that tells of the incident (`_passages`). A
+    figure elsewhere in the article belongs to another incident or to nothing ("three"
+    in a Wichita story is no car bomb's toll)."""
     passages = _passages(context)
     return not passages or any(_within(found, passage) for passage in passages)
 
