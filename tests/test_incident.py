@@ -297,7 +297,7 @@ def test_a_figure_filed_under_the_other_kind_counts_as_its_sentence_tells() -> N
         ("Gunfire killed two and wounded three people on Monday.", "killed", "killed"),
     ],
 )
-def test_people_shot_and_not_said_to_have_died_are_injured(
+def test_people_shot_and_not_said_to_have_died_are_injured_and_the_dead_killed(
     text: str, filed: str, counted: str
 ) -> None:
     phrase = next(
