@@ -277,6 +277,19 @@ def _fill_all(
 
 
 @dataclass(frozen=True)
+class Extraction:
+    """One article's extraction: what every step of its path reads, and the usage they
+    add to."""
+
+    article: Article
+    schema: Schema
+    llm: LLMClient
+    settings: Settings
+    usage: Usage
+    published: date | None
+
+
+@dataclass(frozen=True)
 class Reading:
     """One item the model gave, and where in the whole article it was found."""
 
@@ -286,23 +299,21 @@ class Reading:
     passages: tuple[tuple[int, int], ...]  # the paragraphs the listing's quotes stand in
 
 
-def _read(
-    article: Article, schema: Schema, llm: LLMClient, strategy: Strategy, settings: Settings,
-    usage: Usage, warnings: list[str],
-) -> list[Reading]:  # fmt: skip
+def _read(run: Extraction, strategy: Strategy, warnings: list[str]) -> list[Reading]:
     """The model's items for the article, part by part if it is long, each placed in the
     whole article (`Reading`)."""
-    chunks = split(article.text, settings.chunk_chars, CHUNK_OVERLAP)
+    article, schema = run.article, run.schema
+    chunks = split(article.text, run.settings.chunk_chars, CHUNK_OVERLAP)
     if len(chunks) > 1:
         warnings.append(f"the article was read in {len(chunks)} overlapping parts")
-    abstain_above = abstention_for(schema, settings)
+    abstain_above = abstention_for(schema, run.settings)
     items: list[Reading] = []
     for chunk in chunks:
         variables = {"article": chunk.text, "fields": schema.field_guide()}
         # Without a listing quote, the chunk itself anchors the values: a sentence that
         # the article repeats is taken where the model read it.
         unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None
-        found = _fill_all(schema, llm, strategy, abstain_above, usage, variables, warnings)
+        found = _fill_all(schema, run.llm, strategy, abstain_above, run.usage, variables, warnings)
         for item, quotes in found:
             # The quotes are looked up in the whole article, nearest to their chunk.
             spans = [align(quote, article.text, near=chunk.start) for quote in quotes]
@@ -333,16 +344,15 @@ def extract(
     """
     started = time.perf_counter()
     published = published or find_dateline(article.text)
-    usage = Usage()
+    run = Extraction(article, schema, llm, settings, Usage(), published)
     if not_read := _why_not_read(article, schema, settings):
         found = Records([], [not_read])
     else:
         strategy = strategy_for(schema, settings)
-        first = "single" if strategy == "adaptive" else strategy
-        found = _records(article, schema, llm, first, settings, usage, published)
+        found = _records(run, "single" if strategy == "adaptive" else strategy)
         if strategy == "adaptive" and len(found.records) > 1:
             # The first reading's records and warnings give way to the stages' reading.
-            again = _records(article, schema, llm, "staged", settings, usage, published)
+            again = _records(run, "staged")
             again.warnings.insert(
                 0,
                 f"one call found {len(found.records)} incidents; the article was read "
@@ -357,7 +367,7 @@ def extract(
         prompt_version=prompt_version(schema, settings),
         published=published,
         records=found.records,
-        usage=usage,
+        usage=run.usage,
         seconds=time.perf_counter() - started,
         warnings=found.warnings,
         looked_up=found.looked_up,
@@ -383,15 +393,12 @@ class Records:
         self.grounded += context.found
 
 
-def _records(
-    article: Article, schema: Schema, llm: LLMClient, strategy: Strategy, settings: Settings,
-    usage: Usage, published: date | None,
-) -> Records:  # fmt: skip
+def _records(run: Extraction, strategy: Strategy) -> Records:
     """One reading of the article with `strategy`: the model's items, each grounded and
     normalised (`Schema.finalize`), word-for-word repeats dropped, then combined
     (`Schema.combine`)."""
     warnings: list[str] = []
-    items = _read(article, schema, llm, strategy, settings, usage, warnings)
+    items = _read(run, strategy, warnings)
     if not items:
         warnings.append("the model found no incident in this article")
     found = Records([], warnings)
@@ -402,10 +409,8 @@ def _records(
             warnings.append("dropped a record that repeated an earlier one word for word")
             continue
         seen.add(key)
-        record_id = f"{article.digest}-{len(found.records) + 1}"
-        found.add(*_finalized(reading, record_id, article, schema, llm, settings, usage,
-                              published))  # fmt: skip
-    combined = schema.combine(found.records, article.text)
+        found.add(*_finalized(run, reading, f"{run.article.digest}-{len(found.records) + 1}"))
+    combined = run.schema.combine(found.records, run.article.text)
     if len(combined) < len(found.records):
         warnings.append(
             f"{len(found.records) - len(combined)} record(s) merged into others or dropped "
@@ -416,17 +421,17 @@ def _records(
 
 
 def _finalized(
-    reading: Reading, record_id: str, article: Article, schema: Schema, llm: LLMClient,
-    settings: Settings, usage: Usage, published: date | None,
-) -> tuple[BaseModel | None, Context]:  # fmt: skip
+    run: Extraction, reading: Reading, record_id: str
+) -> tuple[BaseModel | None, Context]:
     """The record of one item (`Schema.finalize`), asked again for the article's words
     when `settings.require_grounding` and some are missing, and the `Context` that holds
     its warnings and grounding tally."""
+    text, published = run.article.text, run.published
     where = {"anchor": reading.anchor, "passages": reading.passages}
-    context = Context(article.text, published, record_id, **where)
-    record = schema.finalize(reading.item, context)
-    if settings.require_grounding and context.missing:
-        item = reground(reading.item, context.missing, reading.read, llm, usage)
-        context = Context(article.text, published, record_id, **where, strict=True)
-        record = schema.finalize(item, context)
+    context = Context(text, published, record_id, **where)
+    record = run.schema.finalize(reading.item, context)
+    if run.settings.require_grounding and context.missing:
+        item = reground(reading.item, context.missing, reading.read, run.llm, run.usage)
+        context = Context(text, published, record_id, **where, strict=True)
+        record = run.schema.finalize(item, context)
     return record, context
