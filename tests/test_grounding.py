@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from summarizer._text.grounding import FUZZY_THRESHOLD, Span, align, normalise
+from summarizer._text.grounding import (
+    FUZZY_THRESHOLD,
+    Span,
+    align,
+    headline,
+    normalise,
+    opening,
+)
 
 SEED_PATH = Path(__file__).resolve().parents[1] / "seeds" / "belgorod_strike.txt"
 if not SEED_PATH.exists():  # pragma: no cover - fallback to the shared copy
@@ -429,3 +436,17 @@ def test_normalised_property_on_random_substrings() -> None:
         kinds[span.alignment] = kinds.get(span.alignment, 0) + 1
         checked += 1
     assert kinds.get("normalised", 0) >= 100  # the test must exercise the normalised path
+
+
+def test_the_opening_is_the_headline_and_the_first_paragraph_that_ends_a_sentence() -> None:
+    text = (
+        "Share\n\n6 shot at Easter party in Montgomery\n\nPhoto: the scene of the shooting\n\n"
+        "Police are looking for the person who shot six people.\n\nMore later."
+    )
+    told = [text[first:last] for first, last in opening(text)]
+    assert told == [
+        "6 shot at Easter party in Montgomery",
+        "Police are looking for the person who shot six people.",
+    ]
+    assert text[slice(*headline(text))] == told[0]
+    assert opening("One line headline only") == ((0, 22),)

@@ -115,6 +115,14 @@ def test_a_merged_records_figure_stands_in_the_paragraph_of_its_more_evidence() 
     assert score_article(EVENT, [merged], TEXT, prompt_words())["figures_outside_passage"] == 0
 
 
+@pytest.mark.parametrize(("evidence", "outside"), [(TEXT.split("\n")[0], 0), ("A vigil", 1)])
+def test_the_lede_is_the_passage_of_a_record_told_in_the_headline(evidence, outside) -> None:
+    nowhere = {"text": None, "place": None, "admin1": None, "country": None}
+    told = record(evidence=grounded(evidence), location=nowhere, victims=[])
+    scored = score_article(EVENT, [told], TEXT, prompt_words())
+    assert scored["figures_outside_passage"] == outside  # "A man was shot dead": the lede
+
+
 def test_scores_are_shares_of_articles_and_a_missing_prediction_counts_as_no_record() -> None:
     scores = score({"a": EVENT, "b": EVENT}, {"a": [record()]}, {"a": TEXT, "b": TEXT})
     assert (scores["one_record"], scores["killed"], scores["no_record"]) == (0.5, 0.5, 1)

@@ -20,7 +20,8 @@ its incident), and on what the records of the whole article do:
 - ``values_from_prompt``: values not in the article that stand in a prompt template (an
   example leaking into the answer), among them a summary's capitalised words;
 - ``figures_outside_passage``: casualty claims that lie outside every paragraph where
-  the record's other values stand (its evidence, place, actors, victims...).
+  the record's other values stand (its evidence, place, actors, victims...), and
+  outside the headline and lede when its evidence is one of them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from summarizer._llm.prompting import prompt_words
-from summarizer._text.grounding import normalise, paragraph
+from summarizer._text.grounding import normalise, opening, paragraph
 from summarizer._text.places import state_name, writes_state
 
 # GVA's types of shooting -> the sub-event types a record of it may have. Our taxonomy
@@ -108,9 +109,15 @@ def _from_prompt(record: Mapping[str, Any], article: str, prompts: str) -> list[
 def _outside_passage(record: Mapping[str, Any], text: str) -> int:
     """How many of the record's claims lie outside the paragraphs where its other values
     stand (its evidence, place, actors, victims, targets, weapons: a merged record's
-    include those of the record merged into it)."""
+    include those of the record merged into it), and outside the headline and lede when
+    its evidence is one of them (news opens with its main incident: "6 shot at Easter
+    party", then "the person who shot six people")."""
     starts = (v["start"] for v in _other_values(record) if v.get("start") is not None)
     passages = {paragraph(text, start) for start in starts}
+    if (start := record["evidence"].get("start")) is not None:
+        told = opening(text)
+        if any(first <= start < last for first, last in told):
+            passages |= set(told)
     return sum(
         not any(first <= c["start"] and c["end"] <= last for first, last in passages)
         for c in _claims(record)

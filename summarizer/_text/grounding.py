@@ -27,13 +27,23 @@ ligature (``ﬁ`` -> ``fi``), a ``ß`` (casefolded to ``ss``) or a base letter f
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz
 
-__all__ = ["FUZZY_THRESHOLD", "Alignment", "Span", "align", "normalise", "paragraph"]
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "Alignment",
+    "Span",
+    "align",
+    "headline",
+    "normalise",
+    "opening",
+    "paragraph",
+]
 
 Alignment = Literal["exact", "normalised", "fuzzy", "none"]
 
@@ -320,3 +330,27 @@ def paragraph(text: str, position: int) -> tuple[int, int]:
     start = text.rfind("\n", 0, position) + 1
     end = text.find("\n", position)
     return start, len(text) if end == -1 else end
+
+
+# Fewer words make a line of page furniture (a close button, "Share this"), not a headline.
+HEADLINE_WORDS = 4
+_LINE = re.compile(r"[^\n]+")
+
+
+def headline(text: str) -> tuple[int, int]:
+    """The article's first line of `HEADLINE_WORDS` words or more: its headline (or its
+    lede, when it has none)."""
+    for match in _LINE.finditer(text):
+        if len(match.group().split()) >= HEADLINE_WORDS:
+            return match.span()
+    return (0, 0)
+
+
+def opening(text: str) -> tuple[tuple[int, int], ...]:
+    """The headline and the lede: the first paragraph after the headline that ends a
+    sentence (a caption or a dateline's line may come between)."""
+    first = headline(text)
+    for match in _LINE.finditer(text, first[1]):
+        if len(match.group().split()) >= HEADLINE_WORDS and match.group().rstrip()[-1] in '."”':
+            return (first, match.span())
+    return (first,)

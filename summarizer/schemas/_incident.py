@@ -43,7 +43,15 @@ from summarizer._text.dates import (
     the_one_day,
 )
 from summarizer._text.dictionary import in_dictionary
-from summarizer._text.grounding import Alignment, Span, align, normalise, paragraph
+from summarizer._text.grounding import (
+    Alignment,
+    Span,
+    align,
+    headline,
+    normalise,
+    opening,
+    paragraph,
+)
 from summarizer._text.places import (
     UNITED_STATES,
     dateline_state,
@@ -691,7 +699,7 @@ def _overlap(a: Grounded, b: Grounded) -> bool:
     return a.start < b.end and b.start < a.end
 
 
-def _same_incident(one: Incident, other: Incident, lede: tuple[int, int]) -> bool:
+def _same_incident(one: Incident, other: Incident, top: tuple[int, int]) -> bool:
     """The merge rule: two records are one incident when their evidence overlaps in the
     article (overlapping chunks, a sentence listed twice) and they name no two different
     places (one sentence can tell of two incidents); or, naming no two different places
@@ -701,7 +709,7 @@ def _same_incident(one: Incident, other: Incident, lede: tuple[int, int]) -> boo
       14" in Belgorod), or
     - they happen at one place on one resolved day (ACLED's unit: one event per place
       and day), or
-    - one is told in the article's first paragraph (`lede`: its headline, or its lede)
+    - one is told in the article's first paragraph (`top`: its `headline`, or its lede)
       and both name the place: a headline announces the incident the body then tells
       (its figures may be an earlier toll: "over 12", then "at least 14").
 
@@ -722,38 +730,16 @@ def _same_incident(one: Incident, other: Incident, lede: tuple[int, int]) -> boo
         return False
     both_placed = all(i.location.place for i in (one, other))
     same_day = both_placed and all(i.date.start is not None for i in (one, other))
-    headline = both_placed and any(_within(i.evidence, lede) for i in (one, other))
-    return same_day or headline or bool(_figures(one) & _figures(other))
-
-
-# Fewer words make a line of page furniture (a close button, "Share this"), not a headline.
-LEDE_WORDS = 4
-_LINE = re.compile(r"[^\n]+")
+    announced = both_placed and any(_within(i.evidence, top) for i in (one, other))
+    return same_day or announced or bool(_figures(one) & _figures(other))
 
 
 def _opening_of(evidence: Grounded, text: str) -> tuple[tuple[int, int], ...]:
-    """The headline and the lede (`_opening`) when `evidence` stands in one of them, else
+    """The headline and the lede (`opening`) when `evidence` stands in one of them, else
     none: both tell of the article's main incident, the lede with its figures ("6 shot at
     Easter party", then "the person who shot six people at an Easter party")."""
-    opening = _opening(text)
-    return opening if any(_within(evidence, part) for part in opening) else ()
-
-
-def _opening(text: str) -> tuple[tuple[int, int], ...]:
-    """The headline (`_lede`) and the first paragraph after it that ends a sentence."""
-    headline = _lede(text)
-    for match in _LINE.finditer(text, headline[1]):
-        if len(match.group().split()) >= LEDE_WORDS and match.group().rstrip()[-1] in '."”':
-            return (headline, match.span())
-    return (headline,)
-
-
-def _lede(text: str) -> tuple[int, int]:
-    """The article's first paragraph of `LEDE_WORDS` words or more: its headline or lede."""
-    for match in _LINE.finditer(text):
-        if len(match.group().split()) >= LEDE_WORDS:
-            return match.span()
-    return (0, 0)
+    told = opening(text)
+    return told if any(_within(evidence, part) for part in told) else ()
 
 
 def _same_person(one: Incident, other: Incident) -> bool:
@@ -822,7 +808,7 @@ def _merged(one: Incident, other: Incident) -> Incident:
 
 def combine(records: list[Incident], text: str) -> list[Incident]:
     """A document's incidents, each once (`_same_incident`, `_merged`)."""
-    same = functools.partial(_same_incident, lede=_lede(text))
+    same = functools.partial(_same_incident, top=headline(text))
     return merge_repeats(records, same, _merged)
 
 
