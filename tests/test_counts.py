@@ -402,7 +402,9 @@ def test_one_person_named_alone_counts_one(phrase: str, best: int | None) -> Non
     ("sentence", "kinds"),
     [("A man was fatally shot on Monday.", {"killed"}), ("Two were hurt.", {"injured"}),
      ("Four teens shot, one fatally, two wounded", {"killed", "injured"}),
-     ("Six people were shot at a party.", set())],
+     ("Six people were shot at a party.", set()),
+     ("Two men were hurt in a non-fatal shooting.", {"injured"}),
+     ("His wound was not fatal.", {"injured"})],
 )  # fmt: skip
 def test_a_sentence_tells_which_kinds_of_casualties_it_speaks_of(sentence: str, kinds) -> None:
     assert casualty_kinds(sentence) == kinds

@@ -450,3 +450,6 @@ def test_the_opening_is_the_headline_and_the_first_paragraph_that_ends_a_sentenc
     ]
     assert text[slice(*headline(text))] == told[0]
     assert opening("One line headline only") == ((0, 22),)
+    # No headline: the first line is a sentence, the lede, and the next is no part of it.
+    lede = "Police said two men were shot on Monday.\n\nLast year, three were shot there."
+    assert opening(lede) == ((0, 40),)

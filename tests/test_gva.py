@@ -142,7 +142,8 @@ def test_the_state_is_also_scored_among_the_articles_that_write_it() -> None:
     ("state", "text", "written"),
     [("Mississippi", "STARKVILLE, Miss. (AP)", True), ("Arkansas", "JONESBORO, AR —", True),
      ("Indiana", "a man from Indiana", True), ("Indiana", "Indianapolis police", False),
-     ("Oregon", "a shooting, or worse", False)],
+     ("Oregon", "a shooting, or worse", False), ("Virginia", "in West Virginia", False),
+     ("", "any text", False)],
 )  # fmt: skip
 def test_a_state_is_written_by_its_name_or_an_abbreviation_after_a_comma(
     state: str, text: str, written: bool

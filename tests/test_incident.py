@@ -247,6 +247,11 @@ def test_one_incident_told_twice_becomes_one_record() -> None:
     assert [w.text for w in merged.weapons] == ["missile"]  # each once
 
 
+def test_one_sentence_given_twice_is_one_record_with_no_more_evidence() -> None:
+    [merged] = combine(finalized(HEADLINE, HEADLINE), TEXT)
+    assert merged.more_evidence == []
+
+
 def test_distinct_incidents_stay_distinct() -> None:
     records = finalized(HEADLINE, FRIDAY, PARAGRAPH)
     assert [r.id for r in combine(records, TEXT)] == ["r-1", "r-2"]  # PARAGRAPH joins r-1
@@ -295,13 +300,20 @@ def test_a_figure_filed_under_the_other_kind_counts_as_its_sentence_tells() -> N
         ("Two people died in the attack on Monday.", "injured", "killed"),
         ("Two people were shot dead in the attack on Monday.", "injured", "killed"),
         ("Gunfire killed two and wounded three people on Monday.", "killed", "killed"),
+        (  # the victims of an incident that killed: not injured
+            "Two people were killed on Monday. Police named the two victims as Jo and Al.",
+            "killed",
+            "killed",
+        ),
     ],
 )
 def test_people_shot_and_not_said_to_have_died_are_injured_and_the_dead_killed(
     text: str, filed: str, counted: str
 ) -> None:
     phrase = next(
-        words for words in ("six people", "Four men", "Two people", "two") if words in text
+        words
+        for words in ("the two victims", "six people", "Four men", "Two people", "two")
+        if words in text
     )
     shot = houston(text, place=None, **{filed: [FigureDraft(phrase=phrase, said_by=None)]})
     (record,) = finalized_in(text, shot)
@@ -337,6 +349,15 @@ def test_a_place_without_a_state_of_its_own_takes_the_datelines() -> None:
     assert (location.place, location.admin1, location.country) == (
         "Kokomo", "Indiana", "United States"
     )  # fmt: skip
+
+
+def test_the_dateline_gives_no_state_to_an_incident_in_another_country() -> None:
+    text = "WASHINGTON, D.C. (AP) \u2014 A Russian drone struck Kharkiv, Ukraine, on Monday."
+    struck = draft(quote=text.split("\u2014 ")[1], place="Kharkiv", country="Ukraine",
+                   sub_event_type="air_or_drone_strike", perpetrators=[], targets=[],
+                   weapons=["drone"])  # fmt: skip
+    location = finalize(struck, Context(text=text, published=None, record_id="r-1")).location
+    assert (location.admin1, location.country) == (None, "Ukraine")
 
 
 def test_a_region_as_written_is_kept_and_a_country_the_article_lacks_is_not() -> None:

@@ -17,7 +17,7 @@ from summarizer._batch.export import export_store
 from summarizer._text.offsets import to_utf16
 from summarizer.schemas._registry import resolve_schema
 from summarizer.service import Engine, ServiceConfig, create_app
-from summarizer.service._highlights import ROLE_OF_FIELD, grounded_values
+from summarizer.service._highlights import grounded_values
 from tests.batch_fakes import MODEL, QUOTE, FakeEndpoint, article
 from tests.test_service import Receiver, wait_until, webhook_service
 
@@ -113,7 +113,6 @@ def test_the_evidence_of_records_merged_into_one_is_marked_as_evidence_too() -> 
     merged = {"evidence": sentence, "more_evidence": [sentence | {"start": 20, "end": 35}]}
     marked = [(field, key, value["start"]) for field, key, value in grounded_values(merged)]
     assert marked == [("evidence", "evidence", 0), ("more_evidence", "more_evidence.0", 20)]
-    assert ROLE_OF_FIELD["more_evidence"] == "evidence"
 
 
 def test_a_decision_without_the_csrf_token_is_refused(bench, tmp_path) -> None:

@@ -809,7 +809,8 @@ def one_person(phrase: str) -> ParsedCount | None:
 # Words telling that people died or were hurt ("casualties" tells neither apart).
 _KIND_RE: dict[CasualtyKind, re.Pattern[str]] = {
     "killed": re.compile(
-        r"\b(?:kill\w*|dead|deaths?|died|dies?|dying|toll|fatal\w*|lives|bod(?:y|ies)|"
+        r"\b(?:kill\w*|dead|deaths?|died|dies?|dying|toll|fatally|fatalit\w*|lives|bod(?:y|ies)|"
+        r"(?<!non-)(?<!not )fatal|"
         r"murder\w*|slain|massacr\w*|executed)\b",
         _I,
     ),

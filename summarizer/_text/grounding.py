@@ -348,9 +348,16 @@ def headline(text: str) -> tuple[int, int]:
 
 def opening(text: str) -> tuple[tuple[int, int], ...]:
     """The headline and the lede: the first paragraph after the headline that ends a
-    sentence (a caption or a dateline's line may come between)."""
+    sentence (a caption or a dateline's line may come between). An article whose first
+    line ends a sentence has no headline: that line is its lede, and the opening."""
     first = headline(text)
+    if _ends_a_sentence(text[slice(*first)]):
+        return (first,)
     for match in _LINE.finditer(text, first[1]):
-        if len(match.group().split()) >= HEADLINE_WORDS and match.group().rstrip()[-1] in '."”':
+        if len(match.group().split()) >= HEADLINE_WORDS and _ends_a_sentence(match.group()):
             return (first, match.span())
     return (first,)
+
+
+def _ends_a_sentence(line: str) -> bool:
+    return line.rstrip().endswith((".", "!", "?", '"', "\u201d", "\u2019"))

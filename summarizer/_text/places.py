@@ -88,9 +88,11 @@ def state_within(place: str) -> tuple[str, str] | None:
 def writes_state(state: str, text: str) -> bool:
     """True when `text` writes `state`: its full name, or an abbreviation after a comma
     ("Starkville, Miss.", "JONESBORO, AR"). What a record may take from the article."""
-    forms = [form for form in _STATES.get(state, ()) if form]
+    if state not in _STATES:
+        return False
+    forms = [form for form in _STATES[state] if form]
     after_comma = any(re.search(rf",\s+{re.escape(form)}(?![A-Za-z])", text) for form in forms)
-    return after_comma or re.search(rf"\b{re.escape(state)}\b", text) is not None
+    return after_comma or re.search(rf"(?<!West )\b{re.escape(state)}\b", text) is not None
 
 
 # A dateline: a town in capitals, its state, maybe the agency, then a dash, at the start
@@ -99,12 +101,13 @@ _DATELINE = re.compile(
     rf"(?m)^\W{{0,3}}[A-Z][A-Z.'\- ]{{2,}}[A-Z.],\s+({_FORMS})\s*(?:\([^)\n]*\)\s*)?[\u2014\u2013-]"
 )
 # Where a dateline stands: after the headline and a photo caption or two.
-DATELINE_WITHIN = 600
+_DATELINE_WITHIN = 600
 
 
 def dateline_state(text: str) -> str | None:
     """The state of the article's dateline, or None. On GVA dev, 55 of 300 articles
     have one, and its state is the incident's in all 55 (its town in 44: a story filed
-    from Indianapolis tells of Kokomo), so a record takes the state, never the town."""
-    match = _DATELINE.search(text[:DATELINE_WITHIN])
+    from Indianapolis tells of Kokomo), so a record takes the state, never the town. A
+    story filed from another state's city would mislead it: none of the 55 was."""
+    match = _DATELINE.search(text[:_DATELINE_WITHIN])
     return _BY_FORM[match.group(1)] if match else None

@@ -371,7 +371,7 @@ def _passages(context: Context) -> list[tuple[int, int]]:
     own = []
     if context.anchor is not None and context.anchor.start is not None:
         own.append(paragraph(context.text, context.anchor.start))
-    return own + [p for p in context.passages if p not in own]
+    return list(dict.fromkeys([*own, *context.passages]))
 
 
 _SENTENCE_END = re.compile(r"[.!?]\s")
@@ -387,6 +387,15 @@ def _sentence(text: str, start: int, end: int) -> str:
 
 # Harm that is of neither kind yet: "6 shot at Easter party", "four people were hit".
 _HARMED = re.compile(r"\b(?:shot|shooting|hit|struck|stabbed|victims?|casualt\w*)\b", re.I)
+
+
+def _harm_without_death(sentence: str, context: Context) -> bool:
+    """True when `sentence` tells of people shot, hit or victims ("who shot six people",
+    "one of three victims taken to hospital") and the incident's evidence paragraph
+    tells of no death: "the two victims" of a shooting that killed two stay killed."""
+    anchor = context.anchor.start if context.anchor else None
+    told = context.text[slice(*paragraph(context.text, anchor))] if anchor is not None else ""
+    return _HARMED.search(sentence) is not None and "killed" not in casualty_kinds(told)
 
 
 def _other_kind(kind: CasualtyKind, found: Grounded, context: Context) -> bool:
@@ -412,9 +421,11 @@ def _by_kind(draft: IncidentDraft, context: Context) -> dict[CasualtyKind, list[
 
     A small model files "four men were wounded" under killed, or "six people" under
     killed from "the person who shot six people"; the article's words decide: a sentence
-    of one kind only files the figure there, and people shot or hit in a sentence that
-    says nothing of death are injured (as the Gun Violence Archive counts them). A
-    sentence of both kinds, or of neither, leaves the model's choice (`_claims` judges it).
+    of one kind only files the figure there, and people shot, hit or victims in a
+    sentence that says nothing of death, of an incident whose evidence paragraph says
+    nothing of death either, are injured (as the Gun Violence Archive counts them,
+    `_harm_without_death`). Any other sentence leaves the model's choice (`_claims`
+    judges it).
     """
     filed: dict[CasualtyKind, list[FigureDraft]] = {"killed": [], "injured": []}
     for kind, figures in (("killed", draft.killed), ("injured", draft.injured)):
@@ -433,7 +444,7 @@ def _kind_said(figure: FigureDraft, kind: CasualtyKind, context: Context) -> Cas
     sentence = _sentence(context.text, grounded[0].start, grounded[0].end)
     kinds = casualty_kinds(sentence)
     other: CasualtyKind = "injured" if kind == "killed" else "killed"
-    harmed_alive = kind == "killed" and not kinds and _HARMED.search(sentence) is not None
+    harmed_alive = kind == "killed" and not kinds and _harm_without_death(sentence, context)
     if kinds != {other} and not harmed_alive:
         return kind
     context.warnings.append(
@@ -581,15 +592,26 @@ def _location(draft: IncidentDraft, context: Context) -> Location:
     elif within is not None:
         admin1 = within[1]
     elif place is not None and place.start is not None:
-        admin1 = state_after(place.text, context.text) or dateline_state(context.text)
+        admin1 = state_after(place.text, context.text) or _dateline_state(draft, context)
     else:
-        admin1 = dateline_state(context.text)
+        admin1 = _dateline_state(draft, context)
     return Location(
         text=place,
         place=place.text if place else None,
         admin1=admin1,
         country=_country(draft.country, admin1, context),
     )
+
+
+# How a model names the United States.
+_UNITED_STATES = frozenset({"united states", "us", "u s", "usa", "u s a", "america"})
+
+
+def _dateline_state(draft: IncidentDraft, context: Context) -> str | None:
+    """The dateline's state, for a record of no other country ("WASHINGTON, D.C. (AP)"
+    heads stories of Kharkiv too)."""
+    foreign = draft.country and normalise(draft.country) not in _UNITED_STATES
+    return None if foreign else dateline_state(context.text)
 
 
 def _country(written: str | None, admin1: str | None, context: Context) -> str | None:
@@ -801,7 +823,9 @@ def _merged(one: Incident, other: Incident) -> Incident:
             },
             "killed": _merged_count(one.killed, other.killed),
             "injured": _merged_count(one.injured, other.injured),
-            "more_evidence": _union(one.more_evidence, [other.evidence, *other.more_evidence]),
+            "more_evidence": _union(
+                [one.evidence, *one.more_evidence], [other.evidence, *other.more_evidence]
+            )[1:],
         }
     )
 
