@@ -228,10 +228,22 @@ def _grouped(mentions: list[IncidentMention]) -> list[Focus]:
     return [Focus(names[key], tuple(group)) for key, group in quotes.items()]
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """One article's extraction: what every step of its path reads, and the usage they
+    add to."""
+
+    article: Article
+    schema: Schema
+    llm: LLMClient
+    settings: Settings
+    usage: Usage
+    published: date | None
+
+
 def _fill_all(
-    schema: Schema, llm: LLMClient, strategy: Strategy, abstain_above: float | None,
-    usage: Usage, variables: dict[str, Any], warnings: list[str],
-) -> list[tuple[BaseModel, tuple[str, ...]]]:  # fmt: skip
+    run: Extraction, strategy: Strategy, variables: dict[str, Any], warnings: list[str]
+) -> list[tuple[BaseModel, tuple[str, ...]]]:
     """Ask the model for the schema's items; each with the listing's quotes for it, the
     first of which anchors it (none with the ``single`` strategy).
 
@@ -239,6 +251,8 @@ def _fill_all(
     `abstain_above` of its weight (the first tokens of its answer, read first): a small
     model fills templates for nearly every article, but its doubt still tells articles
     without an incident from the others. The fill is then not asked for."""
+    schema, llm, usage = run.schema, run.llm, run.usage
+    abstain_above = abstention_for(schema, run.settings)
     fill = load_prompt(schema.fill_prompt)
     if strategy == "single":
         one_call = load_prompt(schema.single_prompt or schema.fill_prompt)
@@ -277,19 +291,6 @@ def _fill_all(
 
 
 @dataclass(frozen=True)
-class Extraction:
-    """One article's extraction: what every step of its path reads, and the usage they
-    add to."""
-
-    article: Article
-    schema: Schema
-    llm: LLMClient
-    settings: Settings
-    usage: Usage
-    published: date | None
-
-
-@dataclass(frozen=True)
 class Reading:
     """One item the model gave, and where in the whole article it was found."""
 
@@ -306,14 +307,13 @@ def _read(run: Extraction, strategy: Strategy, warnings: list[str]) -> list[Read
     chunks = split(article.text, run.settings.chunk_chars, CHUNK_OVERLAP)
     if len(chunks) > 1:
         warnings.append(f"the article was read in {len(chunks)} overlapping parts")
-    abstain_above = abstention_for(schema, run.settings)
     items: list[Reading] = []
     for chunk in chunks:
         variables = {"article": chunk.text, "fields": schema.field_guide()}
         # Without a listing quote, the chunk itself anchors the values: a sentence that
         # the article repeats is taken where the model read it.
         unquoted = Span(chunk.start, chunk.end, "none") if len(chunks) > 1 else None
-        found = _fill_all(schema, run.llm, strategy, abstain_above, run.usage, variables, warnings)
+        found = _fill_all(run, strategy, variables, warnings)
         for item, quotes in found:
             # The quotes are looked up in the whole article, nearest to their chunk.
             spans = [align(quote, article.text, near=chunk.start) for quote in quotes]
