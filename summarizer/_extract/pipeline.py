@@ -180,7 +180,7 @@ def prompt_version(schema: Schema, settings: Settings) -> str:
     ``relevance@0`` when every article is read): they change results as much as a
     prompt does, and a batch store or an `eval run` folder keys its results on this."""
     strategy = strategy_for(schema, settings)
-    names = [] if strategy == "staged" else [schema.single_prompt or schema.fill_prompt]
+    names = [] if strategy == "staged" else [schema.one_call_prompt]
     if strategy != "single":
         names += [schema.list_prompt, schema.fill_prompt]
         names += [schema.figures_prompt] if schema.figures_prompt else []
@@ -255,7 +255,7 @@ def _fill_all(
     abstain_above = abstention_for(schema, run.settings)
     fill = load_prompt(schema.fill_prompt)
     if strategy == "single":
-        one_call = load_prompt(schema.single_prompt or schema.fill_prompt)
+        one_call = load_prompt(schema.one_call_prompt)
         model, messages = _list_model(schema.item_model), one_call.messages(**variables, focus=None)
         if abstain_above is not None:
             empty = llm.empty_list_weight(model, messages, usage)

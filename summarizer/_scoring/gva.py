@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from summarizer._llm.prompting import prompt_words
-from summarizer._text.grounding import normalise, opening, paragraph
+from summarizer._text.grounding import normalise, opening_at, paragraph
 from summarizer._text.places import state_name, writes_state
 
 # GVA's types of shooting -> the sub-event types a record of it may have. Our taxonomy
@@ -115,9 +115,7 @@ def _outside_passage(record: Mapping[str, Any], text: str) -> int:
     starts = (v["start"] for v in _other_values(record) if v.get("start") is not None)
     passages = {paragraph(text, start) for start in starts}
     if (start := record["evidence"].get("start")) is not None:
-        told = opening(text)
-        if any(first <= start < last for first, last in told):
-            passages |= set(told)
+        passages |= set(opening_at(text, start))
     return sum(
         not any(first <= c["start"] and c["end"] <= last for first, last in passages)
         for c in _claims(record)

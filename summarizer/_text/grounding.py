@@ -42,6 +42,7 @@ __all__ = [
     "headline",
     "normalise",
     "opening",
+    "opening_at",
     "paragraph",
 ]
 
@@ -357,6 +358,14 @@ def opening(text: str) -> tuple[tuple[int, int], ...]:
         if len(match.group().split()) >= HEADLINE_WORDS and _ends_a_sentence(match.group()):
             return (first, match.span())
     return (first,)
+
+
+def opening_at(text: str, position: int) -> tuple[tuple[int, int], ...]:
+    """The `opening` when `position` lies in it, else none: a record told in the headline
+    or the lede is the article's main incident, and both tell of it ("6 shot at Easter
+    party", then "the person who shot six people")."""
+    told = opening(text)
+    return told if any(first <= position < last for first, last in told) else ()
 
 
 def _ends_a_sentence(line: str) -> bool:

@@ -117,6 +117,11 @@ class Schema(Generic[D, R]):
     finalize: Finalize[D, R] = _as_is
     combine: Combine[R] = _keep_all
 
+    @property
+    def one_call_prompt(self) -> str:
+        """The prompt of a one-call reading: `single_prompt`, else `fill_prompt`."""
+        return self.single_prompt or self.fill_prompt
+
     def field_guide(self) -> list[dict[str, Any]]:
         """Name, type and description of each field the model fills, for generic prompts.
 

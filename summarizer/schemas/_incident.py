@@ -49,7 +49,7 @@ from summarizer._text.grounding import (
     align,
     headline,
     normalise,
-    opening,
+    opening_at,
     paragraph,
 )
 from summarizer._text.places import (
@@ -389,15 +389,6 @@ def _sentence(text: str, start: int, end: int) -> str:
 _HARMED = re.compile(r"\b(?:shot|shooting|hit|struck|stabbed|victims?|casualt\w*)\b", re.I)
 
 
-def _harm_without_death(sentence: str, context: Context) -> bool:
-    """True when `sentence` tells of people shot, hit or victims ("who shot six people",
-    "one of three victims taken to hospital") and the incident's evidence paragraph
-    tells of no death: "the two victims" of a shooting that killed two stay killed."""
-    anchor = context.anchor.start if context.anchor else None
-    told = context.text[slice(*paragraph(context.text, anchor))] if anchor is not None else ""
-    return _HARMED.search(sentence) is not None and "killed" not in casualty_kinds(told)
-
-
 def _other_kind(kind: CasualtyKind, found: Grounded, context: Context) -> bool:
     """True when the figure's sentence does not speak of its kind of casualties: "39 of
     them have been killed" is no figure of injured, "159 were injured" none of killed,
@@ -416,25 +407,31 @@ def _paragraphs(text: str, values: list[Grounded | None]) -> tuple[tuple[int, in
     return tuple(dict.fromkeys(paragraph(text, start) for start in starts))
 
 
-def _by_kind(draft: IncidentDraft, context: Context) -> dict[CasualtyKind, list[FigureDraft]]:
+def _by_kind(
+    draft: IncidentDraft, context: Context, its_paragraph: str
+) -> dict[CasualtyKind, list[FigureDraft]]:
     """The model's figures filed under the kind their sentence in the article speaks of.
 
     A small model files "four men were wounded" under killed, or "six people" under
     killed from "the person who shot six people"; the article's words decide: a sentence
     of one kind only files the figure there, and people shot, hit or victims in a
-    sentence that says nothing of death, of an incident whose evidence paragraph says
-    nothing of death either, are injured (as the Gun Violence Archive counts them,
-    `_harm_without_death`). Any other sentence leaves the model's choice (`_claims`
-    judges it).
+    sentence that says nothing of death, of an incident whose evidence paragraph
+    (`its_paragraph`) says nothing of death either, are injured (as the Gun Violence
+    Archive counts them; "the two victims" of a shooting that killed two stay killed).
+    Any other sentence leaves the model's choice (`_claims` judges it).
     """
+    death_told = "killed" in casualty_kinds(its_paragraph)
     filed: dict[CasualtyKind, list[FigureDraft]] = {"killed": [], "injured": []}
     for kind, figures in (("killed", draft.killed), ("injured", draft.injured)):
         for figure in figures:
-            filed[_kind_said(figure, cast(CasualtyKind, kind), context)].append(figure)
+            said = _kind_said(figure, cast(CasualtyKind, kind), context, death_told)
+            filed[said].append(figure)
     return filed
 
 
-def _kind_said(figure: FigureDraft, kind: CasualtyKind, context: Context) -> CasualtyKind:
+def _kind_said(
+    figure: FigureDraft, kind: CasualtyKind, context: Context, death_told: bool
+) -> CasualtyKind:
     """The kind of casualties the sentence of `figure` speaks of (see `_by_kind`)."""
     words = set(figure.phrase.lower().split())
     counts_people = _count(figure.phrase) is not None and not _NOT_PEOPLE & words
@@ -444,7 +441,8 @@ def _kind_said(figure: FigureDraft, kind: CasualtyKind, context: Context) -> Cas
     sentence = _sentence(context.text, grounded[0].start, grounded[0].end)
     kinds = casualty_kinds(sentence)
     other: CasualtyKind = "injured" if kind == "killed" else "killed"
-    harmed_alive = kind == "killed" and not kinds and _harm_without_death(sentence, context)
+    harmed = _HARMED.search(sentence) is not None
+    harmed_alive = kind == "killed" and not kinds and harmed and not death_told
     if kinds != {other} and not harmed_alive:
         return kind
     context.warnings.append(
@@ -683,8 +681,8 @@ def finalize(draft: IncidentDraft, context: Context) -> Incident | None:
     context.passages += _paragraphs(
         context.text, [location.text, *perpetrators, *targets, *victims, *weapons]
     )
-    context.passages += _opening_of(evidence, context.text)
-    figures = _by_kind(draft, context)
+    context.passages += opening_at(context.text, evidence.start)
+    figures = _by_kind(draft, context, its_paragraph)
     killed = combine_claims(_claims(figures["killed"], context, "killed"))
     injured = combine_claims(_claims(figures["injured"], context, "injured"))
     return Incident(
@@ -754,14 +752,6 @@ def _same_incident(one: Incident, other: Incident, top: tuple[int, int]) -> bool
     same_day = both_placed and all(i.date.start is not None for i in (one, other))
     announced = both_placed and any(_within(i.evidence, top) for i in (one, other))
     return same_day or announced or bool(_figures(one) & _figures(other))
-
-
-def _opening_of(evidence: Grounded, text: str) -> tuple[tuple[int, int], ...]:
-    """The headline and the lede (`opening`) when `evidence` stands in one of them, else
-    none: both tell of the article's main incident, the lede with its figures ("6 shot at
-    Easter party", then "the person who shot six people at an Easter party")."""
-    told = opening(text)
-    return told if any(_within(evidence, part) for part in told) else ()
 
 
 def _same_person(one: Incident, other: Incident) -> bool:
